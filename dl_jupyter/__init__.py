@@ -1,0 +1,194 @@
+"""dl_jupyter: data labeling and dataset management in Jupyter, with the Dataloop SDK's API.
+
+>>> import dl_jupyter as dl
+>>> dl.login("me@example.com")
+>>> project = dl.projects.create(project_name="demo")
+>>> dataset = project.datasets.create(dataset_name="images", labels={"cat": "#ff0000"})
+>>> item = dataset.items.upload(local_path="cat.jpg")
+>>> builder = item.annotations.builder()
+>>> builder.add(dl.Box(top=10, left=10, bottom=100, right=100, label="cat"))
+>>> item.annotations.upload(builder)
+
+Everything runs on an embedded SQLite store by default (``dl.connect()``), or on a shared
+PostgreSQL server (``dl.connect("postgresql+psycopg://...")``). Importing this package does
+not import any widget library; widgets load when a display asks for them.
+"""
+
+from dl_jupyter import exceptions
+from dl_jupyter.api import (
+    annotations,
+    assignments,
+    client,
+    connect,
+    datasets,
+    items,
+    login,
+    login_m2m,
+    logout,
+    ontologies,
+    projects,
+    recipes,
+    tasks,
+    token_expired,
+    use_attributes_2,
+)
+from dl_jupyter.dql.filters import Filters
+from dl_jupyter.entities.annotation import Annotation, AnnotationCollection
+from dl_jupyter.entities.annotation_definitions import (
+    Box,
+    Classification,
+    Cube,
+    Description,
+    Ellipse,
+    Note,
+    Point,
+    Polygon,
+    Polyline,
+    Pose,
+    Segmentation,
+    Subtitle,
+    Text,
+    UndefinedAnnotationType,
+)
+from dl_jupyter.entities.item import Item
+from dl_jupyter.entities.labels import AttributesRange, Label
+from dl_jupyter.entities.ontology import Ontology, Recipe
+from dl_jupyter.entities.paged import PagedEntities
+from dl_jupyter.entities.project import Dataset, Project
+from dl_jupyter.enums import (
+    FILTERS_METHOD_AND,
+    FILTERS_METHOD_OR,
+    FILTERS_OPERATIONS_AND,
+    FILTERS_OPERATIONS_EQUAL,
+    FILTERS_OPERATIONS_EXISTS,
+    FILTERS_OPERATIONS_GREATER_THAN,
+    FILTERS_OPERATIONS_IN,
+    FILTERS_OPERATIONS_LESS_THAN,
+    FILTERS_OPERATIONS_MATCH,
+    FILTERS_OPERATIONS_NIN,
+    FILTERS_OPERATIONS_NOT_EQUAL,
+    FILTERS_OPERATIONS_OR,
+    FILTERS_ORDERBY_DIRECTION_ASCENDING,
+    FILTERS_ORDERBY_DIRECTION_DESCENDING,
+    FILTERS_RESOURCE_ANNOTATION,
+    FILTERS_RESOURCE_ITEM,
+    VIEW_ANNOTATION_OPTIONS_ANNOTATION_ON_IMAGE,
+    VIEW_ANNOTATION_OPTIONS_INSTANCE,
+    VIEW_ANNOTATION_OPTIONS_JSON,
+    VIEW_ANNOTATION_OPTIONS_MASK,
+    AllocationMethod,
+    AnnotationFormat,
+    AnnotationStatus,
+    AnnotationType,
+    AttributesTypes,
+    ConsensusTaskType,
+    ExportMetadata,
+    ExportVersion,
+    FiltersMethod,
+    FiltersOperation,
+    FiltersOperations,
+    FiltersOrderByDirection,
+    FiltersResource,
+    ItemStatus,
+    MemberRole,
+    TaskPriority,
+    ViewAnnotationOptions,
+)
+from dl_jupyter.exceptions import (
+    BadRequestError,
+    ConflictError,
+    DlError,
+    ForbiddenError,
+    NotFoundError,
+)
+from dl_jupyter.repositories.uploads import UrlLink
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FILTERS_METHOD_AND",
+    "FILTERS_METHOD_OR",
+    "FILTERS_OPERATIONS_AND",
+    "FILTERS_OPERATIONS_EQUAL",
+    "FILTERS_OPERATIONS_EXISTS",
+    "FILTERS_OPERATIONS_GREATER_THAN",
+    "FILTERS_OPERATIONS_IN",
+    "FILTERS_OPERATIONS_LESS_THAN",
+    "FILTERS_OPERATIONS_MATCH",
+    "FILTERS_OPERATIONS_NIN",
+    "FILTERS_OPERATIONS_NOT_EQUAL",
+    "FILTERS_OPERATIONS_OR",
+    "FILTERS_ORDERBY_DIRECTION_ASCENDING",
+    "FILTERS_ORDERBY_DIRECTION_DESCENDING",
+    "FILTERS_RESOURCE_ANNOTATION",
+    "FILTERS_RESOURCE_ITEM",
+    "VIEW_ANNOTATION_OPTIONS_ANNOTATION_ON_IMAGE",
+    "VIEW_ANNOTATION_OPTIONS_INSTANCE",
+    "VIEW_ANNOTATION_OPTIONS_JSON",
+    "VIEW_ANNOTATION_OPTIONS_MASK",
+    "AllocationMethod",
+    "Annotation",
+    "AnnotationCollection",
+    "AnnotationFormat",
+    "AnnotationStatus",
+    "AnnotationType",
+    "AttributesRange",
+    "AttributesTypes",
+    "BadRequestError",
+    "Box",
+    "Classification",
+    "ConflictError",
+    "ConsensusTaskType",
+    "Cube",
+    "Dataset",
+    "Description",
+    "DlError",
+    "Ellipse",
+    "ExportMetadata",
+    "ExportVersion",
+    "Filters",
+    "FiltersMethod",
+    "FiltersOperation",
+    "FiltersOperations",
+    "FiltersOrderByDirection",
+    "FiltersResource",
+    "ForbiddenError",
+    "Item",
+    "ItemStatus",
+    "Label",
+    "MemberRole",
+    "Note",
+    "NotFoundError",
+    "Ontology",
+    "PagedEntities",
+    "Point",
+    "Polygon",
+    "Polyline",
+    "Pose",
+    "Project",
+    "Recipe",
+    "Segmentation",
+    "Subtitle",
+    "TaskPriority",
+    "Text",
+    "UndefinedAnnotationType",
+    "UrlLink",
+    "ViewAnnotationOptions",
+    "__version__",
+    "annotations",
+    "assignments",
+    "client",
+    "connect",
+    "datasets",
+    "exceptions",
+    "items",
+    "login",
+    "login_m2m",
+    "logout",
+    "ontologies",
+    "projects",
+    "recipes",
+    "tasks",
+    "token_expired",
+    "use_attributes_2",
+]

@@ -1,0 +1,126 @@
+"""Rows to entities and entities to rows: the one place that knows both shapes.
+
+Items keep their filterable system metadata (mimetype, size, width, height) in columns and
+the rest in the JSON; ``annotationStatus`` and ``refs`` come from ``item_refs``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from dl_jupyter.entities import annotation_definitions as defs
+from dl_jupyter.entities.annotation import Annotation
+from dl_jupyter.entities.item import Item
+from dl_jupyter.entities.labels import Label
+from dl_jupyter.entities.ontology import Ontology, Recipe
+from dl_jupyter.entities.project import Dataset, Project
+
+ITEM_SYSTEM_COLUMNS = ("mimetype", "size", "width", "height")
+
+
+def project(row: Row, client: Any, role: str | None = None) -> Project:
+    return Project(id=row.id, name=row.name, creator=row.creator, created_at=row.created_at,
+                   updated_at=row.updated_at, metadata=dict(row.metadata or {}), role=role,
+                   version=row.version, _client=client)
+
+
+def dataset(row: Row, client: Any) -> Dataset:
+    return Dataset(id=row.id, name=row.name, project_id=row.project_id, creator=row.creator,
+                   created_at=row.created_at, updated_at=row.updated_at,
+                   metadata=dict(row.metadata or {}), readonly=bool(row.readonly),
+                   recipe_ids=list(row.recipe_ids or []), clone_of=row.clone_of,
+                   version=row.version, _client=client)
+
+
+def ontology(row: Row, client: Any) -> Ontology:
+    return Ontology(id=row.id, title=row.title, labels=[Label.from_root(r) for r in row.labels or []],
+                    metadata=dict(row.metadata or {}), project_id=row.project_id, creator=row.creator,
+                    created_at=row.created_at, updated_at=row.updated_at, version=row.version,
+                    _client=client)
+
+
+def recipe(row: Row, client: Any) -> Recipe:
+    return Recipe(id=row.id, title=row.title, project_id=row.project_id,
+                  ontology_ids=list(row.ontology_ids or []), metadata=dict(row.metadata or {}),
+                  creator=row.creator, created_at=row.created_at, updated_at=row.updated_at,
+                  version=row.version, _client=client)
+
+
+def item(row: Row, client: Any, refs: list[dict] | None = None) -> Item:
+    metadata = copy.deepcopy(dict(row.metadata or {}))
+    system = metadata.setdefault("system", {})
+    for column in ITEM_SYSTEM_COLUMNS:
+        value = getattr(row, column)
+        if value is not None:
+            system[column] = value
+    if refs is not None:
+        system["refs"] = [{"type": r["type"], "id": r["id"], "metadata": {"status": r["status"]}}
+                          if r.get("status") else {"type": r["type"], "id": r["id"]} for r in refs]
+        system["annotationStatus"] = sorted({r["status"] for r in refs if r.get("status")})
+    return Item(id=row.id, dataset_id=row.dataset_id, filename=row.filename, dir=row.dir,
+                name=row.name, type=row.type, hidden=bool(row.hidden), metadata=metadata,
+                description=row.description, annotations_count=row.annotations_count,
+                creator=row.creator, created_at=row.created_at, updated_by=row.updated_by,
+                updated_at=row.updated_at, src_item_id=row.src_item_id, blob=row.blob,
+                link=row.link, version=row.version, _client=client)
+
+
+def split_item_metadata(metadata: Mapping) -> tuple[dict, dict]:
+    """(column values, JSON to store) from an item's full metadata."""
+    stored = copy.deepcopy(dict(metadata or {}))
+    system = stored.setdefault("system", {})
+    columns = {c: system.pop(c, None) for c in ITEM_SYSTEM_COLUMNS}
+    system.pop("refs", None)
+    system.pop("annotationStatus", None)
+    return columns, stored
+
+
+def annotation(row: Row, client: Any, item_entity: Any = None) -> Annotation:
+    metadata = copy.deepcopy(dict(row.metadata or {}))
+    definition = defs.definition_from_coordinates(
+        row.type, row.coordinates, label=row.label, attributes=row.attributes,
+        description=row.description,
+    )
+    return Annotation(
+        annotation_definition=definition, id=row.id, item_id=row.item_id, dataset_id=row.dataset_id,
+        metadata=metadata, status=row.status, object_id=row.object_id, parent_id=row.parent_id,
+        automated=bool(row.automated), source=metadata.get("system", {}).get("source", "sdk"),
+        creator=row.creator, created_at=row.created_at, updated_by=row.updated_by,
+        updated_at=row.updated_at, version=row.version, item=item_entity, _client=client,
+    )
+
+
+def annotation_values(entity: Annotation) -> dict:
+    """The annotation's column values (everything but ids and audit fields)."""
+    definition = entity.annotation_definition
+    bounds = definition.bounds
+    model = entity.model_info or {}
+    metadata = copy.deepcopy(entity.metadata)
+    system = metadata.setdefault("system", {})
+    for key in ("status", "automated", "objectId", "parentId", "attributes", "system"):
+        system.pop(key, None)
+    system["source"] = entity.source
+    confidence = model.get("confidence")
+    return {
+        "type": definition.type,
+        "label": definition.label,
+        "coordinates": definition.to_coordinates(),
+        "attributes": definition.attributes,
+        "status": entity.status,
+        "object_id": entity.object_id,
+        "parent_id": entity.parent_id,
+        "automated": bool(entity.automated),
+        "model_name": model.get("name"),
+        "score": float(confidence) if isinstance(confidence, (int, float)) else None,
+        "x0": bounds[0] if bounds else None,
+        "y0": bounds[1] if bounds else None,
+        "x1": bounds[2] if bounds else None,
+        "y1": bounds[3] if bounds else None,
+        "area": float(definition.area) if definition.area is not None else None,
+        "description": definition.description,
+        "metadata": metadata,
+    }

@@ -1,0 +1,79 @@
+"""Schema versions: a fresh store is created from the current schema, an older one is upgraded.
+
+Each migration moves the schema one version forward inside one transaction, so a failed
+upgrade leaves the previous version intact; applied versions are recorded in
+``dl_schema_migrations``. Migrations only add or reshape, never drop user data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from dl_jupyter.exceptions import ConflictError
+from dl_jupyter.store import schema
+from dl_jupyter.store.engine import WRITE_FLAG
+from dl_jupyter.store.timeutil import now_iso
+
+_PG_MIGRATION_LOCK = 7_352_001
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step forward: ``apply`` receives a connection inside the step's transaction."""
+
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema", _initial),
+]
+
+LATEST = MIGRATIONS[-1].version
+
+
+def applied_versions(conn: Connection) -> set[int]:
+    """Versions recorded in the store (empty for a new store)."""
+    if not sa.inspect(conn).has_table(schema.schema_migrations.name):
+        return set()
+    return set(conn.execute(sa.select(schema.schema_migrations.c.version)).scalars())
+
+
+def migrate(engine: Engine, migrations: list[Migration] | None = None) -> list[int]:
+    """Bring the store to the latest version; returns the versions applied now."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    with engine.connect() as conn:
+        conn.info[WRITE_FLAG] = True
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            done = applied_versions(conn)
+            newest = max((m.version for m in migrations), default=0)
+            if done and max(done) > newest:
+                raise ConflictError(
+                    f"The store has schema version {max(done)}, newer than this dl_jupyter "
+                    f"understands ({newest}): upgrade dl_jupyter"
+                )
+            if not done:
+                schema.metadata.create_all(conn)
+                pending = migrations
+            else:
+                pending = [m for m in migrations if m.version not in done]
+                for step in pending:
+                    step.apply(conn)
+            for step in pending:
+                conn.execute(
+                    schema.schema_migrations.insert().values(
+                        version=step.version, name=step.name, applied_at=now_iso()
+                    )
+                )
+    return [m.version for m in pending]
