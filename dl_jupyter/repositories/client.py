@@ -2,19 +2,21 @@
 
 Entities reach their repositories through the client (``item.annotations`` calls
 ``client.annotations_repo(item=item)``), which is how the entity layer stays free of imports
-from this one. Layers above (workflows) register their repositories here by name.
+from this one. Repositories of the layers above come through ``dl_jupyter._hooks``.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
+from dl_jupyter import _hooks
 from dl_jupyter.exceptions import BadRequestError, ForbiddenError
 from dl_jupyter.repositories.permissions import Action, allowed
 from dl_jupyter.store import schema
@@ -22,23 +24,9 @@ from dl_jupyter.store.store import Store, data_dir
 from dl_jupyter.store.timeutil import now_iso
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_EXTRA_REPOSITORIES: dict[str, Callable[..., Any]] = {}
-_FRAMES: dict[str, Callable[[Any], Any]] = {}
-
-
-def register_repository(name: str, factory: Callable[..., Any]) -> None:
-    """Let a higher layer add ``client.<name>_repo(...)`` (tasks, assignments)."""
-    _EXTRA_REPOSITORIES[name] = factory
-
-
-def register_frames(kind: str, to_df: Callable[[Any], Any]) -> None:
-    """Let the frames layer give pages of ``kind`` their ``to_df()``."""
-    _FRAMES[kind] = to_df
-
-
 def default_user() -> str:
-    """The local identity when ``dl.login()`` is called without an email: ``<os user>@localhost``."""
-    return f"{getpass.getuser()}@localhost"
+    """Who ``dl.login()`` without an email logs in: ``$DL_JUPYTER_USER``, else ``<os user>@localhost``."""
+    return os.environ.get("DL_JUPYTER_USER") or f"{getpass.getuser()}@localhost"
 
 
 class Client:
@@ -155,17 +143,13 @@ class Client:
 
     @staticmethod
     def frames(kind: str) -> Callable[[Any], Any]:
-        """The DataFrame view of pages of ``kind``, looked up when it is called."""
-
-        def to_df(pages: Any) -> Any:
-            if kind not in _FRAMES:
-                raise NotImplementedError(f"No DataFrame view of {kind} is installed")
-            return _FRAMES[kind](pages)
-
-        return to_df
+        """The DataFrame view of pages of ``kind`` (hook ``frames.<kind>``), found when called."""
+        return lambda pages: _hooks.call(f"frames.{kind}", pages)
 
     def __getattr__(self, name: str) -> Any:
-        if name.endswith("_repo") and name[: -len("_repo")] in _EXTRA_REPOSITORIES:
-            factory = _EXTRA_REPOSITORIES[name[: -len("_repo")]]
+        """``tasks_repo``, ``assignments_repo``...: repositories of the layers above (hooks
+        ``repository.<name>``, called as ``factory(client, **scope)``)."""
+        if name.endswith("_repo") and not name.startswith("_"):
+            factory = _hooks.get(f"repository.{name[: -len('_repo')]}")
             return lambda **scope: factory(self, **scope)
         raise AttributeError(name)
