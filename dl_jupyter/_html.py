@@ -13,7 +13,10 @@ def esc(value: object) -> str:
 
 def table(rows: Iterable[tuple[object, object]], title: str | None = None) -> str:
     """A two-column key/value table with an optional caption, all cells escaped."""
-    body = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>"
-                   f"{esc(v)}</td></tr>" for k, v in rows)
+    body = "".join(
+        f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>"
+        f"{esc(v)}</td></tr>"
+        for k, v in rows
+    )
     caption = f"<caption style='text-align:left'><b>{esc(title)}</b></caption>" if title else ""
     return f"<table class='dl-table'>{caption}{body}</table>"

@@ -46,6 +46,7 @@ def login_m2m(email: str | None = None, password: str | None = None) -> str:
 
 
 def logout() -> bool:
+    """Stop acting as anyone: writes fail until the next ``login``."""
     return client().logout() if _client is not None else True
 
 

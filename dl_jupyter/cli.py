@@ -16,11 +16,11 @@ from dl_jupyter.exceptions import DlError
 from dl_jupyter.sample import create_sample
 
 
-def _project(name: str | None):  # noqa: ANN202
+def _project(name: str | None):
     return api.projects.get(project_name=name) if name else api.projects.get()
 
 
-def _dataset(project_name: str | None, dataset_name: str | None):  # noqa: ANN202
+def _dataset(project_name: str | None, dataset_name: str | None):
     if dataset_name:
         return _project(project_name).datasets.get(dataset_name=dataset_name)
     return api.datasets.get()
@@ -48,8 +48,9 @@ def cmd_datasets(args: argparse.Namespace) -> None:
         datasets = _project(args.project_name).datasets.list()
         _print_table([(d.name, d.id, d.items_count) for d in datasets], ("name", "id", "items"))
     elif args.action == "create":
-        dataset = _project(args.project_name).datasets.create(dataset_name=args.dataset_name,
-                                                             checkout=args.checkout)
+        dataset = _project(args.project_name).datasets.create(
+            dataset_name=args.dataset_name, checkout=args.checkout
+        )
         print(f"created dataset {dataset.name!r} ({dataset.id})")
     elif args.action == "checkout":
         _project(args.project_name).datasets.checkout(dataset_name=args.dataset_name)
@@ -65,14 +66,22 @@ def cmd_items(args: argparse.Namespace) -> None:
         if args.remote_path:
             filters.add(field="filename", values=args.remote_path)
         pages = dataset.items.list(filters=filters, page_offset=args.page)
-        _print_table([(i.filename, i.id, i.annotations_count) for i in pages.items],
-                     ("filename", "id", "annotations"))
-        print(f"page {args.page + 1} of {max(pages.total_pages_count, 1)}, {pages.items_count} items")
+        _print_table(
+            [(i.filename, i.id, i.annotations_count) for i in pages.items],
+            ("filename", "id", "annotations"),
+        )
+        print(
+            f"page {args.page + 1} of {max(pages.total_pages_count, 1)}, {pages.items_count} items"
+        )
     elif args.action == "upload":
         types = [t.strip() for t in args.file_types.split(",")] if args.file_types else None
-        result = dataset.items.upload(local_path=args.local_path, remote_path=args.remote_path,
-                                      file_types=types, local_annotations_path=args.local_annotations_path,
-                                      overwrite=args.overwrite)
+        result = dataset.items.upload(
+            local_path=args.local_path,
+            remote_path=args.remote_path,
+            file_types=types,
+            local_annotations_path=args.local_annotations_path,
+            overwrite=args.overwrite,
+        )
         count = len(result) if isinstance(result, list) else 1
         print(f"uploaded {count} item(s) to {dataset.name!r}")
     elif args.action == "download":
@@ -85,21 +94,36 @@ def cmd_items(args: argparse.Namespace) -> None:
         if args.annotation_filter_type or args.annotation_filter_label:
             annotation_filters = Filters(resource="annotations")
             if args.annotation_filter_type:
-                annotation_filters.add(field="type", values=args.annotation_filter_type.split(","), operator="in")
+                annotation_filters.add(
+                    field="type", values=args.annotation_filter_type.split(","), operator="in"
+                )
             if args.annotation_filter_label:
-                annotation_filters.add(field="label", values=args.annotation_filter_label.split(","), operator="in")
+                annotation_filters.add(
+                    field="label", values=args.annotation_filter_label.split(","), operator="in"
+                )
         folder = dataset.items.download(
-            filters=filters, local_path=args.local_path,
-            annotation_options=args.annotation_options.split(",") if args.annotation_options else None,
-            annotation_filters=annotation_filters, overwrite=args.overwrite,
-            to_items_folder=not args.not_items_folder, thickness=int(args.thickness),
-            with_text=args.with_text, with_binaries=not args.without_binaries, return_folder=True)
+            filters=filters,
+            local_path=args.local_path,
+            annotation_options=args.annotation_options.split(",")
+            if args.annotation_options
+            else None,
+            annotation_filters=annotation_filters,
+            overwrite=args.overwrite,
+            to_items_folder=not args.not_items_folder,
+            thickness=int(args.thickness),
+            with_text=args.with_text,
+            with_binaries=not args.without_binaries,
+            return_folder=True,
+        )
         print(f"downloaded to {folder}")
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
     dataset = create_sample()
-    print(f"sample dataset {dataset.name!r} ready: {dataset.items_count} items in {api.client().store!r}")
+    print(
+        f"sample dataset {dataset.name!r} ready: {dataset.items_count} items "
+        f"in {api.client().store!r}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("-l", "--local-path")
     download.add_argument("-r", "--remote-path", default=None)
     download.add_argument("-ao", "--annotation-options", help="comma separated: json,instance,mask")
-    download.add_argument("-aft", "--annotation-filter-type", help="comma separated: box,segment...")
+    download.add_argument(
+        "-aft", "--annotation-filter-type", help="comma separated: box,segment..."
+    )
     download.add_argument("-afl", "--annotation-filter-label", help="comma separated labels")
     download.add_argument("-ow", "--overwrite", action="store_true")
     download.add_argument("-t", "--not-items-folder", action="store_true")

@@ -39,6 +39,8 @@ class FiltersMethod(StrEnum):
 
 
 class FiltersOrderByDirection(StrEnum):
+    """Sort direction of a DQL sort key."""
+
     ASCENDING = "ascending"
     DESCENDING = "descending"
 
@@ -56,6 +58,8 @@ class FiltersResource(StrEnum):
 
 
 class AnnotationType(StrEnum):
+    """Annotation type strings, as stored in ``annotation.type`` and filtered by DQL."""
+
     BOX = "box"
     CUBE = "cube"
     CLASSIFICATION = "class"
@@ -73,6 +77,8 @@ class AnnotationType(StrEnum):
 
 
 class AnnotationStatus(StrEnum):
+    """Review status of an annotation; CLEAR removes it."""
+
     ISSUE = "issue"
     APPROVED = "approved"
     REVIEW = "review"
@@ -80,12 +86,16 @@ class AnnotationStatus(StrEnum):
 
 
 class ItemStatus(StrEnum):
+    """Default statuses of an item in a task."""
+
     COMPLETED = "completed"
     APPROVED = "approved"
     DISCARDED = "discarded"
 
 
 class ViewAnnotationOptions(StrEnum):
+    """What an annotation download or ``show`` produces."""
+
     JSON = "json"
     MASK = "mask"
     INSTANCE = "instance"
@@ -95,6 +105,8 @@ class ViewAnnotationOptions(StrEnum):
 
 
 class AnnotationFormat(StrEnum):
+    """Formats of ``dl.Converter``."""
+
     COCO = "coco"
     YOLO = "yolo"
     VOC = "voc"
@@ -102,11 +114,15 @@ class AnnotationFormat(StrEnum):
 
 
 class ExportVersion(StrEnum):
+    """V1: exported file names drop the extension; V2: they keep it."""
+
     V1 = "V1"
     V2 = "V2"
 
 
 class ExportMetadata(StrEnum):
+    """Where upload takes item metadata from (FROM_JSON: the annotation file)."""
+
     FROM_JSON = "from_json"
 
 
@@ -120,6 +136,8 @@ class MemberRole(StrEnum):
 
 
 class AttributesTypes(StrEnum):
+    """Kinds of ontology attributes."""
+
     CHECKBOX = "checkbox"
     RADIO_BUTTON = "radio_button"
     SLIDER = "range"
@@ -128,18 +146,24 @@ class AttributesTypes(StrEnum):
 
 
 class TaskPriority(int, Enum):
+    """Task priority."""
+
     LOW = 1
     MEDIUM = 2
     HIGH = 3
 
 
 class ConsensusTaskType(StrEnum):
+    """The kinds of consensus task."""
+
     CONSENSUS = "consensus"
     QUALIFICATION = "qualification"
     HONEYPOT = "honeypot"
 
 
 class AllocationMethod(StrEnum):
+    """How a task hands out items: all at once, or in batches on demand."""
+
     DISTRIBUTION = "distribution"
     PULLING = "pulling"
 

@@ -35,7 +35,7 @@ class BadRequestError(DlError, ValueError):
 
 
 class ForbiddenError(DlError, PermissionError):
-    """The acting user may not do this (a role's prerequisite is missing, or nobody is logged in)."""
+    """The acting user may not do this (a role's prerequisite is missing, or nobody logged in)."""
 
     status_code = "403"
 

@@ -41,12 +41,16 @@ def _scene(rng: random.Random, night: bool) -> tuple[Image.Image, list[Drawn]]:
         left = rng.randint(-40, width - 60)
         top = horizon - rng.randint(60, 180)
         shade = rng.randint(90, 160) if not night else rng.randint(30, 60)
-        draw.rectangle((left, top, left + rng.randint(60, 140), horizon), fill=(shade, shade - 10, shade - 20))
+        draw.rectangle(
+            (left, top, left + rng.randint(60, 140), horizon), fill=(shade, shade - 10, shade - 20)
+        )
     objects: list[Drawn] = []
     for _ in range(rng.randint(1, 3)):
         w, h = rng.randint(90, 160), rng.randint(45, 70)
         left, top = rng.randint(0, width - w), rng.randint(horizon + 10, height - h - 5)
-        color = rng.choice([(200, 30, 30), (30, 60, 180), (230, 230, 235), (40, 40, 40), (240, 200, 40)])
+        color = rng.choice(
+            [(200, 30, 30), (30, 60, 180), (230, 230, 235), (40, 40, 40), (240, 200, 40)]
+        )
         draw.rounded_rectangle((left, top + h // 3, left + w, top + h), radius=8, fill=color)
         draw.rectangle((left + w // 5, top, left + 4 * w // 5, top + h // 3 + 2), fill=color)
         for wheel in (left + w // 5, left + 4 * w // 5):
@@ -56,8 +60,10 @@ def _scene(rng: random.Random, night: bool) -> tuple[Image.Image, list[Drawn]]:
         x, foot = rng.randint(20, width - 20), rng.randint(horizon + 20, height - 10)
         tall = rng.randint(50, 80)
         draw.ellipse((x - 7, foot - tall, x + 7, foot - tall + 14), fill=(230, 190, 160))
-        draw.rectangle((x - 9, foot - tall + 14, x + 9, foot - tall // 3), fill=rng.choice(
-            [(150, 40, 40), (40, 120, 60), (60, 60, 140)]))
+        draw.rectangle(
+            (x - 9, foot - tall + 14, x + 9, foot - tall // 3),
+            fill=rng.choice([(150, 40, 40), (40, 120, 60), (60, 60, 140)]),
+        )
         draw.rectangle((x - 8, foot - tall // 3, x + 8, foot), fill=(50, 50, 70))
         objects.append(Drawn("person", (x - 9, foot - tall, x + 9, foot)))
     if rng.random() < 0.6:
@@ -72,8 +78,12 @@ def _scene(rng: random.Random, night: bool) -> tuple[Image.Image, list[Drawn]]:
     return image.filter(ImageFilter.GaussianBlur(0.6)), objects
 
 
-def create_sample(project_name: str = "sample", dataset_name: str = "street scenes", count: int = 24,
-                  seed: int = 7) -> Dataset:
+def create_sample(
+    project_name: str = "sample",
+    dataset_name: str = "street scenes",
+    count: int = 24,
+    seed: int = 7,
+) -> Dataset:
     """Create (or return, if it exists) the sample dataset in the current store."""
     if api.token_expired():
         api.login()
@@ -97,18 +107,32 @@ def create_sample(project_name: str = "sample", dataset_name: str = "street scen
     for buffer, objects, night, index in scenes:
         camera = "cam-a" if index % 2 else "cam-b"
         item = dataset.items.upload(
-            local_path=buffer, remote_path=f"/{camera}",
-            item_metadata={"user": {"split": "val" if index % 4 == 0 else "train", "camera": camera,
-                                    "time_of_day": "night" if night else "day",
-                                    "weather": rng.choice(["clear", "cloudy", "rain"]),
-                                    "tags": rng.sample(["urban", "highway", "crossing", "parking"], 2)}})
+            local_path=buffer,
+            remote_path=f"/{camera}",
+            item_metadata={
+                "user": {
+                    "split": "val" if index % 4 == 0 else "train",
+                    "camera": camera,
+                    "time_of_day": "night" if night else "day",
+                    "weather": rng.choice(["clear", "cloudy", "rain"]),
+                    "tags": rng.sample(["urban", "highway", "crossing", "parking"], 2),
+                }
+            },
+        )
         if index % 3 == 2:
             continue  # left for the annotator
         builder = item.annotations.builder()
         for drawn in objects:
             left, top, right, bottom = drawn.box
-            builder.add(Box(left=max(left, 0), top=max(top, 0), right=min(right, SIZE[0] - 1),
-                            bottom=min(bottom, SIZE[1] - 1), label=drawn.label))
+            builder.add(
+                Box(
+                    left=max(left, 0),
+                    top=max(top, 0),
+                    right=min(right, SIZE[0] - 1),
+                    bottom=min(bottom, SIZE[1] - 1),
+                    label=drawn.label,
+                )
+            )
         if len(builder):
             builder.upload()
     return dataset

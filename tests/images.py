@@ -7,8 +7,12 @@ from pathlib import Path
 from PIL import Image
 
 
-def make_image(path: Path, size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 30),
-               fmt: str | None = None) -> Path:
+def make_image(
+    path: Path,
+    size: tuple[int, int] = (64, 48),
+    color: tuple[int, int, int] = (200, 30, 30),
+    fmt: str | None = None,
+) -> Path:
     """Write a solid-colour image of ``size`` (width, height) to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, color).save(path, format=fmt)

@@ -43,14 +43,18 @@ def as_query(filters: Filters | Mapping | None, resource: str) -> dict:
         return filters.prepare()
     if isinstance(filters, Mapping):
         return Filters(resource=filters.get("resource", resource), custom_filter=filters).prepare()
-    raise BadRequestError(f"filters must be a dl.Filters or a DQL dict, got {type(filters).__name__}")
+    raise BadRequestError(
+        f"filters must be a dl.Filters or a DQL dict, got {type(filters).__name__}"
+    )
 
 
 def compile_query(query: Mapping, dialect: str, dataset_id: str | None = None) -> CompiledQuery:
     """Compile DQL JSON for ``dialect`` ('sqlite' or 'postgresql'), scoped to ``dataset_id``."""
     resource = query.get("resource", "items")
     if resource not in TABLES:
-        raise BadRequestError(f"Filters on {resource!r} are not supported here; use items or annotations")
+        raise BadRequestError(
+            f"Filters on {resource!r} are not supported here; use items or annotations"
+        )
     ctx = Context(dialect=dialect, dataset_id=dataset_id)
     where = _group(resource, query.get("filter") or {}, ctx)
     join = query.get("join")

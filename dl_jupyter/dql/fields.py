@@ -43,7 +43,9 @@ class Field:
             return sa.not_(self.condition("eq", value, ctx))
         if op in ("in", "nin"):
             if not isinstance(value, list):
-                raise BadRequestError(f"Operator {op!r} on {self.name!r} takes a list, got {value!r}")
+                raise BadRequestError(
+                    f"Operator {op!r} on {self.name!r} takes a list, got {value!r}"
+                )
             match_any = sa.or_(sa.false(), *(self.condition("eq", v, ctx) for v in value))
             return match_any if op == "in" else sa.not_(match_any)
         if op == "match":
@@ -82,7 +84,11 @@ class ColumnField(Field):
     def condition(self, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
         if op in ("ne", "nin") and self.column.nullable:  # a missing value differs from any value
             return sa.or_(super().condition(op, value, ctx), self.column.is_(None))
-        if op in ("in", "nin") and isinstance(value, list) and not any(map(sqlfuncs.has_glob, value)):
+        if (
+            op in ("in", "nin")
+            and isinstance(value, list)
+            and not any(map(sqlfuncs.has_glob, value))
+        ):
             match_any = self.column.in_([normalise(self.name, self.kind, v) for v in value])
             return match_any if op == "in" else sa.not_(match_any)
         return super().condition(op, value, ctx)
@@ -94,7 +100,9 @@ class ColumnField(Field):
         if op == "eq":
             return self.column == value
         if self.kind == BOOLEAN:
-            raise BadRequestError(f"Operator {op!r} does not apply to true/false field {self.name!r}")
+            raise BadRequestError(
+                f"Operator {op!r} does not apply to true/false field {self.name!r}"
+            )
         return self.column > value if op == "gt" else self.column < value
 
     def exists(self, ctx: Context) -> ColumnElement[bool]:
@@ -106,7 +114,7 @@ class ColumnField(Field):
 
 @dataclass
 class FilenameField(ColumnField):
-    """``filename``: ``'/folder/*'`` lists the folder's own files, ``'/folder/**'`` everything under it."""
+    """``filename``: ``'/folder/*'`` lists the folder's own files, ``'/folder/**'`` all below."""
 
     dir_column: sa.Column | None = None
 
@@ -135,7 +143,7 @@ class AnnotatedField(Field):
 
 @dataclass
 class JsonField(Field):
-    """A value inside a JSON column, compared like MongoDB does: like types only, lists by element."""
+    """A value inside a JSON column, compared as MongoDB does: like types, lists by element."""
 
     name: str
     column: sa.Column
@@ -210,14 +218,20 @@ class UserMetadataField(Field):
             if isinstance(value, str) and len(value) > rows.MAX_INDEXED_TEXT:
                 keys = ["user", *self.key.split(".")]
                 return sa.and_(
-                    self._rows(ctx, self._key(), f.c.vtype == rows.STRING_TRUNCATED,
-                               f.c.vtext == value[: rows.MAX_INDEXED_TEXT]),
+                    self._rows(
+                        ctx,
+                        self._key(),
+                        f.c.vtype == rows.STRING_TRUNCATED,
+                        f.c.vtext == value[: rows.MAX_INDEXED_TEXT],
+                    ),
                     sqlfuncs.json_compare(schema.items.c.metadata, keys, "eq", value, ctx.dialect),
                 )
             return self._rows(ctx, self._key(), _value_test_any([value]))
         column_op = (lambda c, v: c > v) if op == "gt" else (lambda c, v: c < v)
         if is_number(value):
-            return self._rows(ctx, self._key(), f.c.vtype == rows.NUMBER, column_op(f.c.vnum, value))
+            return self._rows(
+                ctx, self._key(), f.c.vtype == rows.NUMBER, column_op(f.c.vnum, value)
+            )
         if isinstance(value, str):
             text = sa.and_(
                 f.c.vtype.in_((rows.STRING, rows.STRING_TRUNCATED)), column_op(f.c.vtext, value)
@@ -226,7 +240,9 @@ class UserMetadataField(Field):
                 number = normalise(self.name, NUMBER, value)
                 text = sa.or_(text, sa.and_(f.c.vtype == rows.NUMBER, column_op(f.c.vnum, number)))
             return self._rows(ctx, self._key(), text)
-        raise BadRequestError(f"Operator {op!r} on {self.name!r} takes a number or a string, got {value!r}")
+        raise BadRequestError(
+            f"Operator {op!r} on {self.name!r} takes a number or a string, got {value!r}"
+        )
 
     def exists(self, ctx: Context) -> ColumnElement[bool]:
         f = schema.item_fields
@@ -241,8 +257,10 @@ class UserMetadataField(Field):
 
 
 def _indexable(value: Any) -> bool:
-    return value is None or isinstance(value, (bool, int, float)) or (
-        isinstance(value, str) and len(value) <= rows.MAX_INDEXED_TEXT and "*" not in value
+    return (
+        value is None
+        or isinstance(value, (bool, int, float))
+        or (isinstance(value, str) and len(value) <= rows.MAX_INDEXED_TEXT and "*" not in value)
     )
 
 
@@ -293,13 +311,17 @@ class RefsField(Field):
         column = r.c.ref_id if self.attribute == "id" else r.c.ref_type
         if op in ("in", "nin"):
             if not isinstance(value, list):
-                raise BadRequestError(f"Operator {op!r} on {self.name!r} takes a list, got {value!r}")
+                raise BadRequestError(
+                    f"Operator {op!r} on {self.name!r} takes a list, got {value!r}"
+                )
             match_any = self._refs(column.in_([str(v) for v in value]))
             return match_any if op == "in" else sa.not_(match_any)
         return super().condition(op, value, ctx)
 
     def compare(self, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
-        column = schema.item_refs.c.ref_id if self.attribute == "id" else schema.item_refs.c.ref_type
+        column = (
+            schema.item_refs.c.ref_id if self.attribute == "id" else schema.item_refs.c.ref_type
+        )
         if op != "eq":
             raise BadRequestError(f"Operator {op!r} does not apply to {self.name!r}")
         return self._refs(column == str(value))
@@ -335,7 +357,9 @@ class AnnotationStatusField(Field):
 
     def _with_status(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
         r = schema.item_refs
-        return schema.items.c.id.in_(sa.select(r.c.item_id).where(r.c.status.is_not(None), *conditions))
+        return schema.items.c.id.in_(
+            sa.select(r.c.item_id).where(r.c.status.is_not(None), *conditions)
+        )
 
     def condition(self, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
         r = schema.item_refs
@@ -352,7 +376,9 @@ class AnnotationStatusField(Field):
             )
             return schema.items.c.id.in_(distinct)
         if op == "exists":
-            return self._with_status() if _truthy(self.name, value) else sa.not_(self._with_status())
+            return (
+                self._with_status() if _truthy(self.name, value) else sa.not_(self._with_status())
+            )
         return super().condition(op, value, ctx)
 
     def compare(self, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
@@ -360,7 +386,9 @@ class AnnotationStatusField(Field):
             raise BadRequestError(f"Operator {op!r} does not apply to {self.name!r}")
         status = normalise(self.name, STRING, value)
         if sqlfuncs.has_glob(status):
-            return self._with_status(sqlfuncs.glob_match(schema.item_refs.c.status, status, ctx.dialect))
+            return self._with_status(
+                sqlfuncs.glob_match(schema.item_refs.c.status, status, ctx.dialect)
+            )
         return self._with_status(schema.item_refs.c.status == status)
 
 
@@ -374,7 +402,9 @@ class AttributesField(Field):
 
     def compare(self, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
         if op != "eq":
-            raise BadRequestError(f"Operator {op!r} on 'attributes' is not supported; use eq, in or exists")
+            raise BadRequestError(
+                f"Operator {op!r} on 'attributes' is not supported; use eq, in or exists"
+            )
         if ctx.dialect == sqlfuncs.SQLITE:
             tree = sa.func.json_tree(self.column).table_valued("atom", "type").alias()
             types = ("true",) if value is True else ("false",) if value is False else None
@@ -453,7 +483,9 @@ def resolve(resource: str, name: str) -> Field:
     """The field ``name`` of ``resource``; an unknown field is a BadRequestError naming it."""
     catalogue = _CATALOGUES.get(resource)
     if catalogue is None:
-        raise BadRequestError(f"Filters on {resource!r} are not supported; use items or annotations")
+        raise BadRequestError(
+            f"Filters on {resource!r} are not supported; use items or annotations"
+        )
     if not isinstance(name, str) or not name or name.startswith("$"):
         raise BadRequestError(f"Not a filter field: {name!r}")
     if name in catalogue:

@@ -76,7 +76,9 @@ def _operator(operator: Any) -> FiltersOperations:
         return FiltersOperations(str(operator).lower().lstrip("$"))
     except ValueError:
         known = sorted({o.value for o in FiltersOperations})
-        raise BadRequestError(f"Unknown filter operator: {operator!r}; use one of {known}") from None
+        raise BadRequestError(
+            f"Unknown filter operator: {operator!r}; use one of {known}"
+        ) from None
 
 
 def _method(method: Any) -> FiltersMethod:
@@ -91,7 +93,9 @@ def _resource(resource: Any) -> FiltersResource:
         return FiltersResource(str(resource))
     except ValueError:
         known = sorted(r.value for r in FiltersResource)
-        raise BadRequestError(f"Unknown filter resource: {resource!r}; use one of {known}") from None
+        raise BadRequestError(
+            f"Unknown filter resource: {resource!r}; use one of {known}"
+        ) from None
 
 
 class Filters:
@@ -180,7 +184,8 @@ class Filters:
 
     # -- building ----------------------------------------------------------------------
     def add(self, field: str, values: Any, operator: Any = None, method: Any = None) -> Filters:
-        """Add a condition on the queried resource; AND unless ``method`` (or ``self.method``) is OR."""
+        """Add a condition on the queried resource; AND unless ``method`` (or ``self.method``)
+        is OR."""
         op = _operator(operator)
         how = self._method if method is None else _method(method)
         if (
@@ -282,8 +287,13 @@ class Filters:
                 condition["$and"] = copy.deepcopy(self.and_filter_list)
             if self.or_filter_list:
                 condition["$or"] = copy.deepcopy(self.or_filter_list)
-            query = {"filter": condition, "sort": dict(self.sort), "page": self.page,
-                     "pageSize": self.page_size, "resource": self._resource.value}
+            query = {
+                "filter": condition,
+                "sort": dict(self.sort),
+                "page": self.page,
+                "pageSize": self.page_size,
+                "resource": self._resource.value,
+            }
             if self.join is not None:
                 query["join"] = copy.deepcopy(self.join)
         if query_only:
@@ -325,7 +335,7 @@ class Filters:
 
 
 def _recursive_filename(value: str) -> str:
-    """The SDK's rule: a folder-like filename value (no wildcard, no extension) matches recursively."""
+    """The SDK's rule: a folder-like filename (no wildcard, no extension) matches recursively."""
     if value.endswith("*") or posixpath.splitext(value)[1]:
         return value
     return value.rstrip("/") + "/**"

@@ -93,11 +93,15 @@ def json_compare(
         elif op == "glob":
             test = sa.and_(test, glob_match(each.c.value, value, dialect))
         not_object = sa.func.json_type(column, path) != "object"
-        return sa.and_(not_object, sa.exists(sa.select(sa.literal(1)).select_from(each).where(test)))
+        return sa.and_(
+            not_object, sa.exists(sa.select(sa.literal(1)).select_from(each).where(test))
+        )
     path = pg_path(keys)
     if op == "glob":
         regex = json.dumps(glob_regex(value))
-        return sa.func.jsonb_path_exists(column, sa.cast(f"{path} ? (@ like_regex {regex})", JSONPATH))
+        return sa.func.jsonb_path_exists(
+            column, sa.cast(f"{path} ? (@ like_regex {regex})", JSONPATH)
+        )
     symbol = {"eq": "==", "gt": ">", "lt": "<"}[op]
     return sa.func.jsonb_path_exists(
         column,

@@ -21,7 +21,7 @@ def is_number(value: Any) -> bool:
 
 
 def as_number(field: str, value: Any) -> float | int:
-    """A number, also from a numeric string such as ``'5242880'`` (the SDK's examples send those)."""
+    """A number, also from a numeric string such as ``'5242880'`` (as the SDK's examples send)."""
     if is_number(value):
         if isinstance(value, float) and not math.isfinite(value):
             raise BadRequestError(f"Filter value for {field!r} is not a finite number: {value!r}")

@@ -17,6 +17,7 @@ from dl_jupyter.entities.base import BaseEntity
 from dl_jupyter.enums import AnnotationStatus, ViewAnnotationOptions
 from dl_jupyter.exceptions import BadRequestError
 
+
 def _as_definition(definition: Any) -> defs.BaseAnnotationDefinition:
     if not isinstance(definition, defs.BaseAnnotationDefinition):
         raise BadRequestError(
@@ -68,19 +69,22 @@ class Annotation(BaseEntity):
         end_time: float | None = None,
         model_info: Mapping | None = None,
     ) -> Annotation:
-        """A new annotation, not yet uploaded (``item.annotations.upload(...)`` or ``.upload()``)."""
+        """A new annotation, not yet uploaded (``item.annotations.upload(...)``, ``.upload()``)."""
         metadata = copy.deepcopy(metadata) if metadata else {}
         if model_info is not None:
             info = dict(model_info)
             metadata.setdefault("user", {})["model"] = {
-                "name": info.get("name"), "confidence": info.get("confidence"),
+                "name": info.get("name"),
+                "confidence": info.get("confidence"),
             }
         system = metadata.setdefault("system", {})
         for key, value in (("frame", frame_num), ("startTime", start_time), ("endTime", end_time)):
             if value is not None:
                 system[key] = value
         annotation = cls(
-            annotation_definition=None if annotation_definition is None else _as_definition(annotation_definition),
+            annotation_definition=None
+            if annotation_definition is None
+            else _as_definition(annotation_definition),
             item_id=getattr(item, "id", None),
             dataset_id=getattr(item, "dataset_id", None),
             metadata=metadata,
@@ -119,7 +123,11 @@ class Annotation(BaseEntity):
 
     @property
     def attributes(self) -> Any:
-        return self._definition().attributes
+        """The 2.0 attributes dict (created empty on first use, so ``.update({...})`` works)."""
+        definition = self._definition()
+        if definition.attributes is None:
+            definition.attributes = {}
+        return definition.attributes
 
     @attributes.setter
     def attributes(self, attributes: Any) -> None:
@@ -164,8 +172,12 @@ class Annotation(BaseEntity):
     @property
     def hash(self) -> str:
         """A content hash of type, label, coordinates and attributes."""
-        content = json.dumps([self.type, self.label, self.coordinates, self.attributes],
-                             sort_keys=True, default=str)
+        definition = self._definition()
+        content = json.dumps(
+            [definition.type, definition.label, definition.to_coordinates(), definition.attributes],
+            sort_keys=True,
+            default=str,
+        )
         return hashlib.sha1(content.encode()).hexdigest()
 
     # -- JSON ----------------------------------------------------------------------------
@@ -205,16 +217,21 @@ class Annotation(BaseEntity):
         return data
 
     @classmethod
-    def from_json(cls, _json: Mapping, item: Any = None, client_api: Any = None, **_ignored: Any) -> Annotation:
-        """An annotation from platform JSON; works without a store (``dl.Annotation.from_json(d)``)."""
+    def from_json(
+        cls, _json: Mapping, item: Any = None, client_api: Any = None, **_ignored: Any
+    ) -> Annotation:
+        """An annotation from platform JSON; works without a store (``Annotation.from_json(d)``)."""
         if not isinstance(_json, Mapping) or "type" not in _json:
             raise BadRequestError("Annotation JSON needs at least a 'type'")
         metadata = copy.deepcopy(dict(_json.get("metadata") or {}))
         system = metadata.setdefault("system", {})
         attributes: Any = system.get("attributes") or _json.get("attributes") or None
         definition = defs.definition_from_coordinates(
-            _json["type"], _json.get("coordinates"), label=_json.get("label"),
-            attributes=attributes, description=_json.get("description"),
+            _json["type"],
+            _json.get("coordinates"),
+            label=_json.get("label"),
+            attributes=attributes,
+            description=_json.get("description"),
         )
         system.pop("attributes", None)
         system.pop("system", None)
@@ -258,12 +275,19 @@ class Annotation(BaseEntity):
     def update_status(self, status: Any = AnnotationStatus.ISSUE) -> Annotation:
         return self._repo().update_status(annotation=self, status=status)
 
-    def add_frame(self, annotation_definition: Any, frame_num: int | None = None,
-                  fixed: bool = True, object_visible: bool = True) -> None:
+    def add_frame(
+        self,
+        annotation_definition: Any,
+        frame_num: int | None = None,
+        fixed: bool = True,
+        object_visible: bool = True,
+    ) -> None:
         """Add a key frame (video); the first frame's geometry is the annotation's own."""
         definition = _as_definition(annotation_definition)
         if self.annotation_definition is not None and definition.type != self.type:
-            raise BadRequestError(f"A frame of a {self.type!r} annotation must be a {self.type!r} too")
+            raise BadRequestError(
+                f"A frame of a {self.type!r} annotation must be a {self.type!r} too"
+            )
         frame = max(self.frames, default=-1) + 1 if frame_num is None else int(frame_num)
         self.frames[frame] = definition
         first = min(self.frames)
@@ -272,35 +296,69 @@ class Annotation(BaseEntity):
         system["frame"] = first
         system["endFrame"] = max(self.frames)
         system["snapshots_"] = [
-            {"frame": f, "fixed": fixed, "objectVisible": object_visible, "type": "transition",
-             "data": d.to_coordinates(), "label": d.label}
-            for f, d in sorted(self.frames.items()) if f != first
+            {
+                "frame": f,
+                "fixed": fixed,
+                "objectVisible": object_visible,
+                "type": "transition",
+                "data": d.to_coordinates(),
+                "label": d.label,
+            }
+            for f, d in sorted(self.frames.items())
+            if f != first
         ]
 
-    def show(self, image: Any = None, thickness: int | None = None, with_text: bool = False,
-             height: int | None = None, width: int | None = None,
-             annotation_format: Any = ViewAnnotationOptions.MASK, color: Any = None,
-             label_instance_dict: Mapping | None = None, alpha: float = 1,
-             frame_num: int | None = None) -> np.ndarray:
+    def show(
+        self,
+        image: Any = None,
+        thickness: int | None = None,
+        with_text: bool = False,
+        height: int | None = None,
+        width: int | None = None,
+        annotation_format: Any = ViewAnnotationOptions.MASK,
+        color: Any = None,
+        label_instance_dict: Mapping | None = None,
+        alpha: float = 1,
+        frame_num: int | None = None,
+    ) -> np.ndarray:
         """Draw the annotation (an RGBA array for 'mask'); needs an image or height and width."""
-        definition = self.frames.get(frame_num, self._definition()) if frame_num is not None else self._definition()
+        definition = (
+            self.frames.get(frame_num, self._definition())
+            if frame_num is not None
+            else self._definition()
+        )
         kwargs: dict[str, Any] = {}
         fmt = str(annotation_format)
         if fmt == ViewAnnotationOptions.INSTANCE:
             kwargs["instance_id"] = (label_instance_dict or {}).get(definition.label, 1)
         elif fmt == ViewAnnotationOptions.OBJECT_ID:
             kwargs["instance_id"] = int(self.object_id) if (self.object_id or "").isdigit() else 1
-        return definition.show(image=image, thickness=thickness, with_text=with_text, height=height or self.item_height,
-                               width=width or self.item_width, annotation_format=fmt, color=color,
-                               alpha=alpha, **kwargs)
+        return definition.show(
+            image=image,
+            thickness=thickness,
+            with_text=with_text,
+            height=height or self.item_height,
+            width=width or self.item_width,
+            annotation_format=fmt,
+            color=color,
+            alpha=alpha,
+            **kwargs,
+        )
 
     def __repr__(self) -> str:
         if self.annotation_definition is None:
             return f"Annotation(id={self.id!r}, type=None)"
-        return f"Annotation(id={self.id!r}, type={self.type!r}, label={self.label!r}, item_id={self.item_id!r})"
+        return (
+            f"Annotation(id={self.id!r}, type={self.type!r}, label={self.label!r}, "
+            f"item_id={self.item_id!r})"
+        )
 
     def _html_rows(self) -> list[tuple[object, object]]:
-        rows: list[tuple[object, object]] = [("id", self.id), ("type", self.type), ("label", self.label)]
+        rows: list[tuple[object, object]] = [
+            ("id", self.id),
+            ("type", self.type),
+            ("label", self.label),
+        ]
         if self.status:
             rows.append(("status", self.status))
         if self.model_info:
@@ -316,38 +374,77 @@ def _none_or_str(value: Any) -> str | None:
 class AnnotationCollection:
     """Annotations of one item, built before upload (``item.annotations.builder()``) or listed."""
 
-    def __init__(self, item: Any = None, annotations: Iterable[Annotation] | None = None,
-                 dataset: Any = None, colors: Mapping | None = None) -> None:
+    def __init__(
+        self,
+        item: Any = None,
+        annotations: Iterable[Annotation] | None = None,
+        dataset: Any = None,
+        colors: Mapping | None = None,
+    ) -> None:
         self.item = item
         self.dataset = dataset
         self.colors = dict(colors or {})
         self.annotations: list[Annotation] = list(annotations or [])
 
-    def add(self, annotation_definition: Any = None, object_id: Any = None, frame_num: int | None = None,
-            end_frame_num: int | None = None, start_time: float | None = None,
-            end_time: float | None = None, automated: bool = True, fixed: bool = True,
-            object_visible: bool = True, metadata: dict | None = None, parent_id: str | None = None,
-            model_info: Mapping | None = None, annotations_definition: Any = None) -> None:
-        """Add one definition (or a list of them, as ``to_box()`` and ``from_segmentation`` give)."""
-        definition = annotation_definition if annotation_definition is not None else annotations_definition
+    def add(
+        self,
+        annotation_definition: Any = None,
+        object_id: Any = None,
+        frame_num: int | None = None,
+        end_frame_num: int | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
+        automated: bool = True,
+        fixed: bool = True,
+        object_visible: bool = True,
+        metadata: dict | None = None,
+        parent_id: str | None = None,
+        model_info: Mapping | None = None,
+        annotations_definition: Any = None,
+    ) -> None:
+        """Add one definition, or a list (as ``to_box()`` and ``from_segmentation`` give)."""
+        definition = (
+            annotation_definition if annotation_definition is not None else annotations_definition
+        )
         if definition is None:
             raise BadRequestError("add() needs annotation_definition")
         if isinstance(definition, (list, tuple)):
             for one in definition:
-                self.add(one, object_id, frame_num, end_frame_num, start_time, end_time, automated,
-                         fixed, object_visible, metadata, parent_id, model_info)
+                self.add(
+                    one,
+                    object_id,
+                    frame_num,
+                    end_frame_num,
+                    start_time,
+                    end_time,
+                    automated,
+                    fixed,
+                    object_visible,
+                    metadata,
+                    parent_id,
+                    model_info,
+                )
             return
         definition = _as_definition(definition)
         definition.validate()
         if object_id is not None and frame_num is not None:
             for existing in self.annotations:
                 if existing.object_id == str(object_id) and existing.type == definition.type:
-                    existing.add_frame(definition, frame_num, fixed=fixed, object_visible=object_visible)
+                    existing.add_frame(
+                        definition, frame_num, fixed=fixed, object_visible=object_visible
+                    )
                     return
         annotation = Annotation.new(
-            item=self.item, annotation_definition=definition, object_id=object_id,
-            automated=automated, metadata=metadata, frame_num=frame_num, parent_id=parent_id,
-            start_time=start_time, end_time=end_time, model_info=model_info,
+            item=self.item,
+            annotation_definition=definition,
+            object_id=object_id,
+            automated=automated,
+            metadata=metadata,
+            frame_num=frame_num,
+            parent_id=parent_id,
+            start_time=start_time,
+            end_time=end_time,
+            model_info=model_info,
         )
         if end_frame_num is not None:
             annotation.metadata.setdefault("system", {})["endFrame"] = end_frame_num
@@ -362,7 +459,9 @@ class AnnotationCollection:
         return self.item.annotations.upload(self.annotations)
 
     def update(self, system_metadata: bool = True) -> AnnotationCollection:
-        return AnnotationCollection(self.item, [a.update(system_metadata) for a in self.annotations])
+        return AnnotationCollection(
+            self.item, [a.update(system_metadata) for a in self.annotations]
+        )
 
     def delete(self) -> bool:
         for annotation in self.annotations:
@@ -383,11 +482,19 @@ class AnnotationCollection:
                 frame.append(shown)
         return AnnotationCollection(self.item, frame)
 
-    def show(self, image: Any = None, thickness: int | None = None, with_text: bool = False,
-             height: int | None = None, width: int | None = None,
-             annotation_format: Any = ViewAnnotationOptions.MASK,
-             label_instance_dict: Mapping | None = None, color: Any = None, alpha: float = 1,
-             frame_num: int | None = None) -> np.ndarray:
+    def show(
+        self,
+        image: Any = None,
+        thickness: int | None = None,
+        with_text: bool = False,
+        height: int | None = None,
+        width: int | None = None,
+        annotation_format: Any = ViewAnnotationOptions.MASK,
+        label_instance_dict: Mapping | None = None,
+        color: Any = None,
+        alpha: float = 1,
+        frame_num: int | None = None,
+    ) -> np.ndarray:
         """Draw every annotation into one array (RGBA for 'mask', usable with ``Image.paste``)."""
         if image is None:
             height = height or getattr(self.item, "height", None)
@@ -395,8 +502,9 @@ class AnnotationCollection:
             if not height or not width:
                 raise BadRequestError("show() needs an image, or height and width")
             channels = 4 if str(annotation_format) == ViewAnnotationOptions.MASK else 1
-            canvas: np.ndarray = np.zeros((height, width, channels) if channels > 1 else (height, width),
-                                          dtype=np.uint8)
+            canvas: np.ndarray = np.zeros(
+                (height, width, channels) if channels > 1 else (height, width), dtype=np.uint8
+            )
         else:
             canvas = np.asarray(image)
         if label_instance_dict is None and str(annotation_format) == ViewAnnotationOptions.INSTANCE:
@@ -406,10 +514,16 @@ class AnnotationCollection:
             if annotation.type in ("class", "note", "item_description", "subtitle"):
                 continue
             label_color = color or self.colors.get(annotation.label)
-            canvas = annotation.show(image=canvas, thickness=thickness, with_text=with_text,
-                                     annotation_format=annotation_format, color=label_color,
-                                     label_instance_dict=label_instance_dict, alpha=alpha,
-                                     frame_num=frame_num)
+            canvas = annotation.show(
+                image=canvas,
+                thickness=thickness,
+                with_text=with_text,
+                annotation_format=annotation_format,
+                color=label_color,
+                label_instance_dict=label_instance_dict,
+                alpha=alpha,
+                frame_num=frame_num,
+            )
         return canvas
 
     def to_json(self) -> dict:
@@ -421,11 +535,13 @@ class AnnotationCollection:
 
     @classmethod
     def from_json(cls, _json: Any, item: Any = None, **_ignored: Any) -> AnnotationCollection:
-        """From a list of annotation JSON, or a Dataloop annotation file (``{'annotations': [...]}``)."""
+        """From a list of annotation JSON, or a Dataloop file (``{'annotations': [...]}``)."""
         entries = _json.get("annotations", []) if isinstance(_json, Mapping) else _json
         return cls(item=item, annotations=[Annotation.from_json(a, item=item) for a in entries])
 
-    def from_instance_mask(self, mask: np.ndarray, instance_map: Mapping[str, int] | None = None) -> None:
+    def from_instance_mask(
+        self, mask: np.ndarray, instance_map: Mapping[str, int] | None = None
+    ) -> None:
         """Add one Segmentation per label whose id appears in ``mask``."""
         if instance_map is None:
             instance_map = self.item.dataset.instance_map
@@ -446,7 +562,8 @@ class AnnotationCollection:
 
     def __repr__(self) -> str:
         labels = sorted({a.label or "" for a in self.annotations})
-        return f"AnnotationCollection(item={getattr(self.item, 'id', None)!r}, count={len(self)}, labels={labels})"
+        item_id = getattr(self.item, "id", None)
+        return f"AnnotationCollection(item={item_id!r}, count={len(self)}, labels={labels})"
 
     def print(self) -> None:
         for annotation in self.annotations:
@@ -466,8 +583,10 @@ class AnnotationCollection:
             for a in self.annotations[:50]
         )
         more = f"<div>... {len(self) - 50} more</div>" if len(self) > 50 else ""
-        return (f"<div class='dl-annotations'><b>{len(self)} annotations</b><table>"
-                f"<tr><th>type</th><th>label</th><th>geometry</th></tr>{rows}</table>{more}</div>")
+        return (
+            f"<div class='dl-annotations'><b>{len(self)} annotations</b><table>"
+            f"<tr><th>type</th><th>label</th><th>geometry</th></tr>{rows}</table>{more}</div>"
+        )
 
     def _labels_missing_from_recipe(self) -> list[str]:
         if self.item is None or getattr(self.item, "_client", None) is None:
@@ -481,14 +600,24 @@ def annotation_row(annotation: Annotation) -> dict:
     definition = annotation.annotation_definition
     bounds = getattr(definition, "bounds", None)
     row = {
-        "id": annotation.id, "item_id": annotation.item_id, "type": annotation.type,
-        "label": annotation.label, "status": annotation.status, "object_id": annotation.object_id,
-        "parent_id": annotation.parent_id, "automated": annotation.automated,
-        "score": annotation.score, "area": getattr(definition, "area", None),
-        "left": bounds[0] if bounds else None, "top": bounds[1] if bounds else None,
-        "right": bounds[2] if bounds else None, "bottom": bounds[3] if bounds else None,
-        "creator": annotation.creator, "created_at": annotation.created_at,
-        "updated_at": annotation.updated_at, "version": annotation.version,
+        "id": annotation.id,
+        "item_id": annotation.item_id,
+        "type": annotation.type,
+        "label": annotation.label,
+        "status": annotation.status,
+        "object_id": annotation.object_id,
+        "parent_id": annotation.parent_id,
+        "automated": annotation.automated,
+        "score": annotation.score,
+        "area": getattr(definition, "area", None),
+        "left": bounds[0] if bounds else None,
+        "top": bounds[1] if bounds else None,
+        "right": bounds[2] if bounds else None,
+        "bottom": bounds[3] if bounds else None,
+        "creator": annotation.creator,
+        "created_at": annotation.created_at,
+        "updated_at": annotation.updated_at,
+        "version": annotation.version,
     }
     for key, value in annotation.user_metadata.items():
         row[f"metadata.user.{key}"] = value

@@ -33,6 +33,13 @@ class BaseEntity:
             raise BadRequestError(f"This {type(self).__name__} is not bound to a store")
         return self._client
 
+    def _refresh_from(self, fresh: BaseEntity) -> BaseEntity:
+        """Take the stored state of ``fresh`` (after a write), so this object is not stale."""
+        for name, value in vars(fresh).items():
+            if name != "_client":
+                setattr(self, name, value)
+        return self
+
     def to_json(self) -> dict:
         """The platform JSON of the entity (camelCase keys)."""
         raise NotImplementedError

@@ -23,7 +23,7 @@ def color_for(tag: str) -> str:
     """A stable, well-saturated colour for a tag (the same tag always gets the same colour)."""
     hue = int(hashlib.sha1(tag.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     r, g, b = colorsys.hsv_to_rgb(hue, 0.75, 0.9)
-    return "#{:02x}{:02x}{:02x}".format(int(r * 255), int(g * 255), int(b * 255))
+    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
 def to_hex(color: Any, tag: str) -> str:
@@ -42,7 +42,9 @@ def to_hex(color: Any, tag: str) -> str:
         else:
             if all(0 <= c <= 255 for c in (r, g, b)):
                 return f"#{r:02x}{g:02x}{b:02x}"
-    raise BadRequestError(f"Label {tag!r}: color must be '#rrggbb' or an (r, g, b) tuple, got {color!r}")
+    raise BadRequestError(
+        f"Label {tag!r}: color must be '#rrggbb' or an (r, g, b) tuple, got {color!r}"
+    )
 
 
 @dataclass(repr=False)
@@ -76,8 +78,13 @@ class Label:
 
     def to_root(self) -> dict:
         """The platform JSON of the label and its subtree."""
-        value = {"tag": self.tag, "displayLabel": self.display_label, "color": self.color,
-                 "attributes": list(self.attributes), "displayData": dict(self.display_data)}
+        value = {
+            "tag": self.tag,
+            "displayLabel": self.display_label,
+            "color": self.color,
+            "attributes": list(self.attributes),
+            "displayData": dict(self.display_data),
+        }
         if self.hotkey:
             value["hotkey"] = self.hotkey
         return {"value": value, "children": [c.to_root() for c in self.children]}

@@ -28,7 +28,8 @@ def _label_list(label_list: Any) -> list[Label]:
 
 @dataclass(repr=False, eq=False)
 class Ontology(BaseEntity):
-    """Labels (a tree) and attributes; changes persist on ``update()`` or with ``update_ontology=True``."""
+    """Labels (a tree) and attributes; changes persist on ``update()``, or at once with
+    ``update_ontology=True``."""
 
     _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "title")
     id: str = ""
@@ -76,8 +77,13 @@ class Ontology(BaseEntity):
         if label is None:
             if label_name is None:
                 raise BadRequestError("add_label needs label_name or label")
-            label = Label(tag=label_name, color=color, display_label=display_label,
-                          attributes=attributes or [], children=list(children or []))
+            label = Label(
+                tag=label_name,
+                color=color,
+                display_label=display_label,
+                attributes=attributes or [],
+                children=list(children or []),
+            )
             path = label_name
         else:
             path = label.tag
@@ -111,21 +117,30 @@ class Ontology(BaseEntity):
         if label is None:
             if label_name is None:
                 raise BadRequestError("update_label needs label_name or label")
-            label = Label(tag=label_name, color=color, display_label=display_label,
-                          attributes=attributes or [], children=list(children or []))
+            label = Label(
+                tag=label_name,
+                color=color,
+                display_label=display_label,
+                attributes=attributes or [],
+                children=list(children or []),
+            )
             path = label_name
         else:
             path = label.tag
         if icon_path:
             label.display_data["icon"] = icon_path
-        updated = insert_label(self.labels, path, label, upsert=True, add=False) if upsert else (
-            insert_label(self.labels, path, label, upsert=False, add=False)
+        updated = (
+            insert_label(self.labels, path, label, upsert=True, add=False)
+            if upsert
+            else (insert_label(self.labels, path, label, upsert=False, add=False))
         )
         if update_ontology:
             self.update()
         return updated
 
-    def update_labels(self, label_list: Any, upsert: bool = False, update_ontology: bool = False) -> list[Label]:
+    def update_labels(
+        self, label_list: Any, upsert: bool = False, update_ontology: bool = False
+    ) -> list[Label]:
         updated = [self.update_label(label=lb, upsert=upsert) for lb in _label_list(label_list)]
         if update_ontology:
             self.update()
@@ -153,7 +168,9 @@ class Ontology(BaseEntity):
         attribute_range: Any = None,
     ) -> dict:
         """Add an attribute, or replace the one with the same key; persists at once."""
-        attribute = make_attribute(key, title, attribute_type, scope, optional, values, attribute_range)
+        attribute = make_attribute(
+            key, title, attribute_type, scope, optional, values, attribute_range
+        )
         kept = [a for a in self.attributes if a.get("key") != key]
         self.metadata["attributes"] = [*kept, attribute]
         self.update()
@@ -170,7 +187,9 @@ class Ontology(BaseEntity):
 
     def attributes_for(self, label: str) -> list[dict]:
         """The attributes that apply to ``label`` (scope ``'*'`` or naming it)."""
-        return [a for a in self.attributes if a.get("scope") == "*" or label in (a.get("scope") or [])]
+        return [
+            a for a in self.attributes if a.get("scope") == "*" or label in (a.get("scope") or [])
+        ]
 
     # -- persistence -------------------------------------------------------------------
     def update(self, system_metadata: bool = False) -> Ontology:
@@ -256,7 +275,9 @@ class Recipe(BaseEntity):
         return self.client.recipes_repo(project_id=self.project_id).delete(self.id, force=force)
 
     def clone(self, shallow: bool = False) -> Recipe:
-        return self.client.recipes_repo(project_id=self.project_id).clone(recipe=self, shallow=shallow)
+        return self.client.recipes_repo(project_id=self.project_id).clone(
+            recipe=self, shallow=shallow
+        )
 
     def to_json(self) -> dict:
         return {

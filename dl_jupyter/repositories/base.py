@@ -53,7 +53,9 @@ class Repository:
         dataset = self._project_of_dataset(conn, dataset_id)
         user = self.client.require(dataset.project_id, action, conn)
         if dataset.readonly:
-            raise ForbiddenError(f"Dataset {dataset.name!r} is read-only; call set_readonly(False) first")
+            raise ForbiddenError(
+                f"Dataset {dataset.name!r} is read-only; call set_readonly(False) first"
+            )
         return user
 
     def _paged(
@@ -95,10 +97,19 @@ class Repository:
 
         def count() -> int:
             with self.store.read() as conn:
-                return conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one()
+                return conn.execute(
+                    sa.select(sa.func.count()).select_from(table).where(where)
+                ).scalar_one()
 
-        return PagedEntities(fetch, count, page_offset=page_offset, page_size=page_size,
-                             resource=resource, describe=describe, to_df=to_df)
+        return PagedEntities(
+            fetch,
+            count,
+            page_offset=page_offset,
+            page_size=page_size,
+            resource=resource,
+            describe=describe,
+            to_df=to_df,
+        )
 
     @staticmethod
     def _check_version(result: Any, what: str) -> None:

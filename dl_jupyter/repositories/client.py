@@ -24,8 +24,11 @@ from dl_jupyter.store.store import Store, data_dir
 from dl_jupyter.store.timeutil import now_iso
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
 def default_user() -> str:
-    """Who ``dl.login()`` without an email logs in: ``$DL_JUPYTER_USER``, else ``<os user>@localhost``."""
+    """Who ``dl.login()`` logs in without an email: ``$DL_JUPYTER_USER``, else
+    ``<os user>@localhost``."""
     return os.environ.get("DL_JUPYTER_USER") or f"{getpass.getuser()}@localhost"
 
 
@@ -77,7 +80,9 @@ class Client:
         role = self.role_in(project_id, conn)
         if not allowed(role, action):
             who = f"role {role!r}" if role else "no role"
-            raise ForbiddenError(f"{user} has {who} in project {project_id} and may not {action.value}")
+            raise ForbiddenError(
+                f"{user} has {who} in project {project_id} and may not {action.value}"
+            )
         return user
 
     # -- checkout (remembered per store in the user's data folder) ---------------------------
@@ -125,8 +130,13 @@ class Client:
 
         return Items(self, dataset=dataset, dataset_id=dataset_id)
 
-    def annotations_repo(self, item: Any = None, item_id: str | None = None, dataset: Any = None,
-                         dataset_id: str | None = None) -> Any:
+    def annotations_repo(
+        self,
+        item: Any = None,
+        item_id: str | None = None,
+        dataset: Any = None,
+        dataset_id: str | None = None,
+    ) -> Any:
         from dl_jupyter.repositories.annotations import Annotations
 
         return Annotations(self, item=item, item_id=item_id, dataset=dataset, dataset_id=dataset_id)

@@ -30,12 +30,16 @@ def default_root(dataset_id: str) -> Path:
 def _options(annotation_options: Any) -> list[str]:
     if annotation_options is None:
         return []
-    listed = [annotation_options] if isinstance(annotation_options, str) else list(annotation_options)
+    listed = (
+        [annotation_options] if isinstance(annotation_options, str) else list(annotation_options)
+    )
     result = []
     for option in listed:
         value = str(getattr(option, "value", option))
         if value not in OPTIONS:
-            raise BadRequestError(f"Unknown annotation option {option!r}; use one of {sorted(OPTIONS)}")
+            raise BadRequestError(
+                f"Unknown annotation option {option!r}; use one of {sorted(OPTIONS)}"
+            )
         result.append(value)
     return result
 
@@ -79,8 +83,17 @@ def download_items(
                     shutil.copyfileobj(source, out)
             written.append(str(target))
         if options:
-            _write_annotations(item, root, relative, options, overwrite, thickness, with_text,
-                               annotation_filters, alpha)
+            _write_annotations(
+                item,
+                root,
+                relative,
+                options,
+                overwrite,
+                thickness,
+                with_text,
+                annotation_filters,
+                alpha,
+            )
     if single:
         return written[0] if written else str(root)
     if return_folder:
@@ -88,11 +101,22 @@ def download_items(
     return written
 
 
-def _write_annotations(item: Any, root: Path, relative: str, options: list[str], overwrite: bool,
-                       thickness: int, with_text: bool, annotation_filters: Any, alpha: float) -> None:
+def _write_annotations(
+    item: Any,
+    root: Path,
+    relative: str,
+    options: list[str],
+    overwrite: bool,
+    thickness: int,
+    with_text: bool,
+    annotation_filters: Any,
+    alpha: float,
+) -> None:
     repo = item.annotations
     if annotation_filters is not None:
-        collection = type(repo.list())(item=item, annotations=list(repo.list(filters=annotation_filters).all()))
+        collection = type(repo.list())(
+            item=item, annotations=list(repo.list(filters=annotation_filters).all())
+        )
     else:
         collection = repo.list()
     stem = os.path.splitext(relative)[0]
@@ -109,14 +133,23 @@ def _write_annotations(item: Any, root: Path, relative: str, options: list[str],
         if not overwrite and target.exists():
             continue
         if not item.height or not item.width:
-            raise BadRequestError(f"Item {item.filename!r} has no image size, so it has no {option} image")
+            raise BadRequestError(
+                f"Item {item.filename!r} has no image size, so it has no {option} image"
+            )
         dataset = item.dataset
         collection.colors = {k: v.rgb for k, v in dataset.labels_flat_dict.items()}
         image = item.download(save_locally=False, to_array=True) if option == "img_mask" else None
         if image is not None and image.ndim == 3 and image.shape[2] == 3:
             image = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
-        array = collection.show(image=image, thickness=thickness, with_text=with_text,
-                                height=item.height, width=item.width, annotation_format=option,
-                                label_instance_dict=dataset.instance_map, alpha=alpha)
+        array = collection.show(
+            image=image,
+            thickness=thickness,
+            with_text=with_text,
+            height=item.height,
+            width=item.width,
+            annotation_format=option,
+            label_instance_dict=dataset.instance_map,
+            alpha=alpha,
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(np.asarray(array).astype(np.uint8)).save(target)

@@ -45,11 +45,16 @@ def parents(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def ensure_dirs(conn: Connection, dataset_id: str, user: str, dirs: Iterable[str] | None = None) -> None:
+def ensure_dirs(
+    conn: Connection, dataset_id: str, user: str, dirs: Iterable[str] | None = None
+) -> None:
     """Create the folder items (``type='dir'``) that ``dirs`` need, or every file's folders."""
     if dirs is None:
-        dirs = conn.execute(sa.select(items.c.dir).where(
-            items.c.dataset_id == dataset_id, items.c.type == "file").distinct()).scalars()
+        dirs = conn.execute(
+            sa.select(items.c.dir)
+            .where(items.c.dataset_id == dataset_id, items.c.type == "file")
+            .distinct()
+        ).scalars()
     wanted: set[str] = set()
     for directory in dirs:
         if directory and directory != "/":
@@ -59,13 +64,32 @@ def ensure_dirs(conn: Connection, dataset_id: str, user: str, dirs: Iterable[str
     have = set()
     ordered = sorted(wanted)
     for start in range(0, len(ordered), 500):
-        have.update(conn.execute(sa.select(items.c.filename).where(
-            items.c.dataset_id == dataset_id, items.c.filename.in_(ordered[start:start + 500]))).scalars())
+        have.update(
+            conn.execute(
+                sa.select(items.c.filename).where(
+                    items.c.dataset_id == dataset_id,
+                    items.c.filename.in_(ordered[start : start + 500]),
+                )
+            ).scalars()
+        )
     now = now_iso()
-    rows = [{
-        "id": new_id(), "dataset_id": dataset_id, "filename": path, "dir": posixpath.dirname(path),
-        "name": posixpath.basename(path), "type": "dir", "hidden": False, "metadata": {"system": {}},
-        "creator": user, "created_at": now, "updated_by": user, "updated_at": now,
-    } for path in ordered if path not in have]
+    rows = [
+        {
+            "id": new_id(),
+            "dataset_id": dataset_id,
+            "filename": path,
+            "dir": posixpath.dirname(path),
+            "name": posixpath.basename(path),
+            "type": "dir",
+            "hidden": False,
+            "metadata": {"system": {}},
+            "creator": user,
+            "created_at": now,
+            "updated_by": user,
+            "updated_at": now,
+        }
+        for path in ordered
+        if path not in have
+    ]
     if rows:
         conn.execute(items.insert(), rows)

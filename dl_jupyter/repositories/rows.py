@@ -23,31 +23,64 @@ ITEM_SYSTEM_COLUMNS = ("mimetype", "size", "width", "height")
 
 
 def project(row: Row, client: Any, role: str | None = None) -> Project:
-    return Project(id=row.id, name=row.name, creator=row.creator, created_at=row.created_at,
-                   updated_at=row.updated_at, metadata=dict(row.metadata or {}), role=role,
-                   version=row.version, _client=client)
+    return Project(
+        id=row.id,
+        name=row.name,
+        creator=row.creator,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        metadata=dict(row.metadata or {}),
+        role=role,
+        version=row.version,
+        _client=client,
+    )
 
 
 def dataset(row: Row, client: Any) -> Dataset:
-    return Dataset(id=row.id, name=row.name, project_id=row.project_id, creator=row.creator,
-                   created_at=row.created_at, updated_at=row.updated_at,
-                   metadata=dict(row.metadata or {}), readonly=bool(row.readonly),
-                   recipe_ids=list(row.recipe_ids or []), clone_of=row.clone_of,
-                   version=row.version, _client=client)
+    return Dataset(
+        id=row.id,
+        name=row.name,
+        project_id=row.project_id,
+        creator=row.creator,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        metadata=dict(row.metadata or {}),
+        readonly=bool(row.readonly),
+        recipe_ids=list(row.recipe_ids or []),
+        clone_of=row.clone_of,
+        version=row.version,
+        _client=client,
+    )
 
 
 def ontology(row: Row, client: Any) -> Ontology:
-    return Ontology(id=row.id, title=row.title, labels=[Label.from_root(r) for r in row.labels or []],
-                    metadata=dict(row.metadata or {}), project_id=row.project_id, creator=row.creator,
-                    created_at=row.created_at, updated_at=row.updated_at, version=row.version,
-                    _client=client)
+    return Ontology(
+        id=row.id,
+        title=row.title,
+        labels=[Label.from_root(r) for r in row.labels or []],
+        metadata=dict(row.metadata or {}),
+        project_id=row.project_id,
+        creator=row.creator,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+        _client=client,
+    )
 
 
 def recipe(row: Row, client: Any) -> Recipe:
-    return Recipe(id=row.id, title=row.title, project_id=row.project_id,
-                  ontology_ids=list(row.ontology_ids or []), metadata=dict(row.metadata or {}),
-                  creator=row.creator, created_at=row.created_at, updated_at=row.updated_at,
-                  version=row.version, _client=client)
+    return Recipe(
+        id=row.id,
+        title=row.title,
+        project_id=row.project_id,
+        ontology_ids=list(row.ontology_ids or []),
+        metadata=dict(row.metadata or {}),
+        creator=row.creator,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+        _client=client,
+    )
 
 
 def item(row: Row, client: Any, refs: list[dict] | None = None) -> Item:
@@ -58,15 +91,34 @@ def item(row: Row, client: Any, refs: list[dict] | None = None) -> Item:
         if value is not None:
             system[column] = value
     if refs is not None:
-        system["refs"] = [{"type": r["type"], "id": r["id"], "metadata": {"status": r["status"]}}
-                          if r.get("status") else {"type": r["type"], "id": r["id"]} for r in refs]
+        system["refs"] = [
+            {"type": r["type"], "id": r["id"], "metadata": {"status": r["status"]}}
+            if r.get("status")
+            else {"type": r["type"], "id": r["id"]}
+            for r in refs
+        ]
         system["annotationStatus"] = sorted({r["status"] for r in refs if r.get("status")})
-    return Item(id=row.id, dataset_id=row.dataset_id, filename=row.filename, dir=row.dir,
-                name=row.name, type=row.type, hidden=bool(row.hidden), metadata=metadata,
-                description=row.description, annotations_count=row.annotations_count,
-                creator=row.creator, created_at=row.created_at, updated_by=row.updated_by,
-                updated_at=row.updated_at, src_item_id=row.src_item_id, blob=row.blob,
-                link=row.link, version=row.version, _client=client)
+    return Item(
+        id=row.id,
+        dataset_id=row.dataset_id,
+        filename=row.filename,
+        dir=row.dir,
+        name=row.name,
+        type=row.type,
+        hidden=bool(row.hidden),
+        metadata=metadata,
+        description=row.description,
+        annotations_count=row.annotations_count,
+        creator=row.creator,
+        created_at=row.created_at,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
+        src_item_id=row.src_item_id,
+        blob=row.blob,
+        link=row.link,
+        version=row.version,
+        _client=client,
+    )
 
 
 def split_item_metadata(metadata: Mapping) -> tuple[dict, dict]:
@@ -82,15 +134,30 @@ def split_item_metadata(metadata: Mapping) -> tuple[dict, dict]:
 def annotation(row: Row, client: Any, item_entity: Any = None) -> Annotation:
     metadata = copy.deepcopy(dict(row.metadata or {}))
     definition = defs.definition_from_coordinates(
-        row.type, row.coordinates, label=row.label, attributes=row.attributes,
+        row.type,
+        row.coordinates,
+        label=row.label,
+        attributes=row.attributes,
         description=row.description,
     )
     return Annotation(
-        annotation_definition=definition, id=row.id, item_id=row.item_id, dataset_id=row.dataset_id,
-        metadata=metadata, status=row.status, object_id=row.object_id, parent_id=row.parent_id,
-        automated=bool(row.automated), source=metadata.get("system", {}).get("source", "sdk"),
-        creator=row.creator, created_at=row.created_at, updated_by=row.updated_by,
-        updated_at=row.updated_at, version=row.version, item=item_entity, _client=client,
+        annotation_definition=definition,
+        id=row.id,
+        item_id=row.item_id,
+        dataset_id=row.dataset_id,
+        metadata=metadata,
+        status=row.status,
+        object_id=row.object_id,
+        parent_id=row.parent_id,
+        automated=bool(row.automated),
+        source=metadata.get("system", {}).get("source", "sdk"),
+        creator=row.creator,
+        created_at=row.created_at,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
+        version=row.version,
+        item=item_entity,
+        _client=client,
     )
 
 

@@ -18,11 +18,21 @@ from typing import Any, BinaryIO
 
 import fsspec
 
-from dl_jupyter.exceptions import BadRequestError, NotFoundError
+from dl_jupyter.exceptions import BadRequestError, DlError, NotFoundError
 from dl_jupyter.repositories.folders import clean_remote_path, join_remote
 from dl_jupyter.store.media import MediaInfo, guess_mimetype, probe
 
-URL_SCHEMES = ("http://", "https://", "s3://", "gs://", "gcs://", "az://", "abfs://", "memory://", "file://")
+URL_SCHEMES = (
+    "http://",
+    "https://",
+    "s3://",
+    "gs://",
+    "gcs://",
+    "az://",
+    "abfs://",
+    "memory://",
+    "file://",
+)
 
 
 @dataclass
@@ -63,6 +73,8 @@ class UploadEntry:
                 if self.size is None and seekable.seekable():
                     seekable.seek(0, os.SEEK_END)
                     self.size = seekable.tell()
+        except DlError:
+            raise
         except (OSError, ValueError) as exc:  # an unreachable link is stored without a size
             if self.link is None:
                 raise NotFoundError(f"Cannot read {self.source}: {exc}") from None
@@ -72,7 +84,7 @@ class UploadEntry:
 
 
 def _file_opener(path: Path) -> Callable[[], BinaryIO]:
-    return lambda: open(path, "rb")  # noqa: SIM115 (the caller closes it)
+    return lambda: open(path, "rb")
 
 
 def _buffer_opener(buffer: Any) -> Callable[[], BinaryIO]:
@@ -107,8 +119,14 @@ def resolve(
 ) -> list[UploadEntry]:
     """The entries for ``local_path``; missing paths and bad names raise before any write."""
     remote_dir = clean_remote_path(remote_path or "/")
-    types = [t.lower() if t.startswith(".") else "." + t.lower() for t in file_types] if file_types else None
-    entries = list(_resolve(local_path, remote_dir, remote_name, types, link, local_annotations_path))
+    types = (
+        [t.lower() if t.startswith(".") else "." + t.lower() for t in file_types]
+        if file_types
+        else None
+    )
+    entries = list(
+        _resolve(local_path, remote_dir, remote_name, types, link, local_annotations_path)
+    )
     for entry in entries:
         if item_metadata is not None and entry.metadata is None:
             entry.metadata = item_metadata
@@ -118,18 +136,29 @@ def resolve(
     for entry in entries:
         if entry.filename in seen:
             raise BadRequestError(
-                f"{seen[entry.filename]} and {entry.source} would both be uploaded as {entry.filename!r}"
+                f"{seen[entry.filename]} and {entry.source} would both be uploaded as "
+                f"{entry.filename!r}"
             )
         seen[entry.filename] = entry.source
     return entries
 
 
-def _resolve(source: Any, remote_dir: str, remote_name: str | None, types: list[str] | None,
-             link: bool, annotations_path: str | None) -> Iterable[UploadEntry]:
+def _resolve(
+    source: Any,
+    remote_dir: str,
+    remote_name: str | None,
+    types: list[str] | None,
+    link: bool,
+    annotations_path: str | None,
+) -> Iterable[UploadEntry]:
     if isinstance(source, UrlLink):
         name = source.name or posixpath.basename(source.ref.split("?")[0]) or "link"
-        yield UploadEntry(join_remote(remote_dir, remote_name or name), source.ref, link=source.ref,
-                          mimetype=_link_mimetype(source.mimetype, name))
+        yield UploadEntry(
+            join_remote(remote_dir, remote_name or name),
+            source.ref,
+            link=source.ref,
+            mimetype=_link_mimetype(source.mimetype, name),
+        )
         return
     if _is_dataframe(source):
         yield from _resolve_dataframe(source, remote_dir, types, link)
@@ -139,10 +168,16 @@ def _resolve(source: Any, remote_dir: str, remote_name: str | None, types: list[
             yield from _resolve(element, remote_dir, None, types, link, annotations_path)
         return
     if hasattr(source, "read"):
-        name = remote_name or os.path.basename(getattr(source, "name", "") or "")
+        # a buffer's name may hold a relative path (kept); an open file's is absolute (base name)
+        name = str(remote_name or getattr(source, "name", "") or "")
+        if os.path.isabs(name):
+            name = os.path.basename(name)
         if not name:
-            raise BadRequestError("A buffer to upload needs a name: set buffer.name or pass remote_name")
-        yield UploadEntry(join_remote(remote_dir, name), f"buffer {name!r}", opener=_buffer_opener(source))
+            raise BadRequestError(
+                "A buffer to upload needs a name: set buffer.name or pass remote_name"
+            )
+        remote = clean_remote_path(posixpath.join(remote_dir, name), "buffer name")
+        yield UploadEntry(remote, f"buffer {name!r}", opener=_buffer_opener(source))
         return
     if _is_ndarray(source):
         yield _array_entry(source, remote_dir, remote_name)
@@ -150,7 +185,9 @@ def _resolve(source: Any, remote_dir: str, remote_name: str | None, types: list[
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if not isinstance(source, str):
-        raise BadRequestError(f"Cannot upload {type(source).__name__}: give a path, folder, buffer, URL or DataFrame")
+        raise BadRequestError(
+            f"Cannot upload {type(source).__name__}: give a path, folder, buffer, URL or DataFrame"
+        )
     if _is_url(source):
         name = remote_name or posixpath.basename(source.split("?")[0]) or "link"
         yield UploadEntry(join_remote(remote_dir, name), source, link=source)
@@ -160,13 +197,19 @@ def _resolve(source: Any, remote_dir: str, remote_name: str | None, types: list[
     if not path.exists():
         raise NotFoundError(f"Unknown local path: {source}")
     if path.is_file():
-        yield _file_entry(path, join_remote(remote_dir, remote_name or path.name), link,
-                          _annotation_file(annotations_path, path.name))
+        yield _file_entry(
+            path,
+            join_remote(remote_dir, remote_name or path.name),
+            link,
+            _annotation_file(annotations_path, path.name),
+        )
         return
     base = remote_dir if contents_only else join_remote(remote_dir, path.name)
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         relative = file.relative_to(path).as_posix()
-        if not _wanted(file.name, types) or any(part.startswith(".") for part in relative.split("/")):
+        if not _wanted(file.name, types) or any(
+            part.startswith(".") for part in relative.split("/")
+        ):
             continue
         remote = clean_remote_path(posixpath.join(base, relative), "remote filename")
         yield _file_entry(file, remote, link, _annotation_file(annotations_path, relative))
@@ -184,9 +227,16 @@ def is_single_source(local_path: Any) -> bool:
 
 def _file_entry(path: Path, remote: str, link: bool, annotations: str | None) -> UploadEntry:
     if link:
-        return UploadEntry(remote, str(path), link=str(path.resolve()), annotations_path=annotations)
-    return UploadEntry(remote, str(path), opener=_file_opener(path), annotations_path=annotations,
-                       size=path.stat().st_size)
+        return UploadEntry(
+            remote, str(path), link=str(path.resolve()), annotations_path=annotations
+        )
+    return UploadEntry(
+        remote,
+        str(path),
+        opener=_file_opener(path),
+        annotations_path=annotations,
+        size=path.stat().st_size,
+    )
 
 
 def _annotation_file(annotations_path: str | None, relative: str) -> str | None:
@@ -221,7 +271,11 @@ def _is_ndarray(value: Any) -> bool:
 
 
 def _array_entry(array: Any, remote_dir: str, remote_name: str | None) -> UploadEntry:
-    if not remote_name or posixpath.splitext(remote_name)[1].lower() not in (".jpg", ".jpeg", ".png"):
+    if not remote_name or posixpath.splitext(remote_name)[1].lower() not in (
+        ".jpg",
+        ".jpeg",
+        ".png",
+    ):
         raise BadRequestError("Uploading a numpy array needs remote_name ending in .jpg or .png")
     from PIL import Image
 
@@ -229,24 +283,51 @@ def _array_entry(array: Any, remote_dir: str, remote_name: str | None) -> Upload
     image = Image.fromarray(array)
     image.save(buffer, format="PNG" if remote_name.lower().endswith(".png") else "JPEG")
     data = buffer.getvalue()
-    return UploadEntry(join_remote(remote_dir, remote_name), f"array {remote_name!r}",
-                       opener=lambda: io.BytesIO(data), size=len(data))
+    return UploadEntry(
+        join_remote(remote_dir, remote_name),
+        f"array {remote_name!r}",
+        opener=lambda: io.BytesIO(data),
+        size=len(data),
+    )
 
 
-def _resolve_dataframe(frame: Any, remote_dir: str, types: list[str] | None, link: bool) -> Iterable[UploadEntry]:
+def _row_reader(row: Any) -> Callable[..., Any]:
+    """``get(column, default)`` on a DataFrame row, with missing cells (None, NaN) as default."""
+
+    def get(column: str, default: Any = None) -> Any:
+        value = row.get(column, default)
+        missing = value is None or (isinstance(value, float) and value != value)
+        return default if missing else value
+
+    return get
+
+
+def _resolve_dataframe(
+    frame: Any, remote_dir: str, types: list[str] | None, link: bool
+) -> Iterable[UploadEntry]:
     if "local_path" not in frame.columns:
         raise BadRequestError("An upload DataFrame needs a 'local_path' column")
     for index, row in frame.iterrows():
-        def get(column: str, default: Any = None) -> Any:
-            value = row.get(column, default)
-            return default if value is None or (isinstance(value, float) and value != value) else value
+        get = _row_reader(row)
 
-        entries = list(_resolve(get("local_path"), clean_remote_path(get("remote_path", remote_dir)),
-                                get("remote_name"), types, link, get("local_annotations_path")))
+        entries = list(
+            _resolve(
+                get("local_path"),
+                clean_remote_path(get("remote_path", remote_dir)),
+                get("remote_name"),
+                types,
+                link,
+                get("local_annotations_path"),
+            )
+        )
         if len(entries) != 1:
-            raise BadRequestError(f"DataFrame row {index}: local_path must be one file, got {get('local_path')!r}")
+            raise BadRequestError(
+                f"DataFrame row {index}: local_path must be one file, got {get('local_path')!r}"
+            )
         metadata = get("item_metadata")
         if metadata is not None and not isinstance(metadata, dict):
-            raise BadRequestError(f"DataFrame row {index}: item_metadata must be a dict, got {metadata!r}")
+            raise BadRequestError(
+                f"DataFrame row {index}: item_metadata must be a dict, got {metadata!r}"
+            )
         entries[0].metadata = metadata
         yield entries[0]

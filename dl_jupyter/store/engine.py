@@ -31,7 +31,9 @@ def create_engine(url: str | URL) -> Engine:
         return _sqlite_engine(url)
     if url.get_backend_name() == "postgresql":
         if url.get_driver_name() not in ("psycopg", ""):
-            raise BadRequestError(f"Unsupported PostgreSQL driver: {url.drivername!r}; use postgresql+psycopg://")
+            raise BadRequestError(
+                f"Unsupported PostgreSQL driver: {url.drivername!r}; use postgresql+psycopg://"
+            )
         return sa.create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
     raise BadRequestError(f"Unsupported store URL: {url.render_as_string(hide_password=True)!r}")
 

@@ -41,7 +41,9 @@ def probe(stream: BinaryIO, name: str) -> MediaInfo:
                 width, height = image.size
                 mimetype = Image.MIME.get(image.format or "", guess_mimetype(name))
     except Image.DecompressionBombError:
-        raise BadRequestError(f"{name}: image is too large to open safely (decompression bomb)") from None
+        raise BadRequestError(
+            f"{name}: image is too large to open safely (decompression bomb)"
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return MediaInfo(guess_mimetype(name))
     finally:

@@ -7,9 +7,9 @@ behind: blobs copied in for rows that were never committed, and partial blob wri
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import platformdirs
@@ -103,11 +103,13 @@ class Store:
         if not rows:
             return
         with self.write() as conn:
-            known = set(conn.execute(
-                sa.select(schema.blob_journal.c.blob).where(
-                    schema.blob_journal.c.blob.in_([r["blob"] for r in rows])
-                )
-            ).scalars())
+            known = set(
+                conn.execute(
+                    sa.select(schema.blob_journal.c.blob).where(
+                        schema.blob_journal.c.blob.in_([r["blob"] for r in rows])
+                    )
+                ).scalars()
+            )
             fresh = [r for r in rows if r["blob"] not in known]
             if fresh:
                 conn.execute(schema.blob_journal.insert(), fresh)
@@ -119,26 +121,34 @@ class Store:
             return
         j = schema.blob_journal
         conn.execute(j.delete().where(j.c.blob.in_(hashes)))
-        conn.execute(j.insert(), [{"blob": h, "created_at": "1970-01-01T00:00:00.000Z"} for h in hashes])
+        conn.execute(
+            j.insert(), [{"blob": h, "created_at": "1970-01-01T00:00:00.000Z"} for h in hashes]
+        )
 
     def settle_blobs(self, hashes: Iterable[str]) -> None:
         """After the rows referencing ``hashes`` committed: they are no longer candidates."""
         hashes = sorted(set(hashes))
         if hashes:
             with self.write() as conn:
-                conn.execute(schema.blob_journal.delete().where(schema.blob_journal.c.blob.in_(hashes)))
+                conn.execute(
+                    schema.blob_journal.delete().where(schema.blob_journal.c.blob.in_(hashes))
+                )
 
     def collect_orphan_blobs(self, grace_s: float = ORPHAN_GRACE_S) -> int:
         """Delete journalled blobs that no item references (older than ``grace_s``)."""
         cutoff = to_iso(datetime.now(timezone.utc) - timedelta(seconds=grace_s))
         j, items = schema.blob_journal, schema.items
         with self.write() as conn:
-            candidates = list(conn.execute(sa.select(j.c.blob).where(j.c.created_at < cutoff)).scalars())
+            candidates = list(
+                conn.execute(sa.select(j.c.blob).where(j.c.created_at < cutoff)).scalars()
+            )
             if not candidates:
                 return 0
-            used = set(conn.execute(
-                sa.select(items.c.blob).where(items.c.blob.in_(candidates)).distinct()
-            ).scalars())
+            used = set(
+                conn.execute(
+                    sa.select(items.c.blob).where(items.c.blob.in_(candidates)).distinct()
+                ).scalars()
+            )
             orphans = [h for h in candidates if h not in used]
             conn.execute(j.delete().where(j.c.blob.in_(candidates)))
         return self.blobs.delete(orphans)

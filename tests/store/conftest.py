@@ -53,10 +53,12 @@ def client(store: Store) -> Client:
 
 
 @pytest.fixture
-def project(client: Client):  # noqa: ANN201
+def project(client: Client):
     return client.projects_repo().create(project_name="project")
 
 
 @pytest.fixture
-def dataset(project):  # noqa: ANN001, ANN201
-    return project.datasets.create(dataset_name="dataset", labels={"cat": "#ff0000", "dog": "#00ff00"})
+def dataset(project):
+    return project.datasets.create(
+        dataset_name="dataset", labels={"cat": "#ff0000", "dog": "#00ff00"}
+    )

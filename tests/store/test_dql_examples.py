@@ -31,8 +31,11 @@ def data(dataset, tmp_path):
     """A small dataset whose answers are known for every example."""
     for name, (size, user) in FILES.items():
         make_image(tmp_path / "src" / name, size)
-        dataset.items.upload(local_path=str(tmp_path / "src" / name), remote_path="/" + name.rsplit("/", 1)[0],
-                             item_metadata={"user": user} if user is not None else None)
+        dataset.items.upload(
+            local_path=str(tmp_path / "src" / name),
+            remote_path="/" + name.rsplit("/", 1)[0],
+            item_metadata={"user": user} if user is not None else None,
+        )
     get = dataset.items.get
 
     def annotate(path, *definitions):
@@ -41,20 +44,33 @@ def data(dataset, tmp_path):
             builder.add(definition)
         builder.upload()
 
-    annotate("/dogs/d1.jpg", dl.Box(0, 0, 10, 10, label="dog", attributes={"color": "black"}),
-             dl.Box(0, 0, 5, 5, label="cat"))
+    annotate(
+        "/dogs/d1.jpg",
+        dl.Box(0, 0, 10, 10, label="dog", attributes={"color": "black"}),
+        dl.Box(0, 0, 5, 5, label="cat"),
+    )
     annotate("/dogs/d2.jpg", dl.Box(0, 0, 10, 10, label="dog"))
     annotate("/cats/c1.jpg", dl.Box(1, 1, 9, 9, label="cat"), dl.Point(3, 4, label="Ear"))
     annotate("/cats/c2.jpg", dl.Note(0, 0, 5, 5, label="note"))
-    statuses = {"/dogs/d1.jpg": ["completed"], "/dogs/d2.jpg": ["completed", "approved"],
-                "/cats/c1.jpg": ["approved"], "/dogs/d3.png": [None]}
+    statuses = {
+        "/dogs/d1.jpg": ["completed"],
+        "/dogs/d2.jpg": ["completed", "approved"],
+        "/cats/c1.jpg": ["approved"],
+        "/dogs/d3.png": [None],
+    }
     with dataset._client.store.write() as conn:
         for path, values in statuses.items():
             item = get(filepath=path)
             for n, status in enumerate(values):
-                conn.execute(schema.item_refs.insert().values(
-                    item_id=item.id, ref_type="task" if status else "assignment", ref_id=f"task{n}",
-                    dataset_id=dataset.id, status=status))
+                conn.execute(
+                    schema.item_refs.insert().values(
+                        item_id=item.id,
+                        ref_type="task" if status else "assignment",
+                        ref_id=f"task{n}",
+                        dataset_id=dataset.id,
+                        status=status,
+                    )
+                )
     return dataset
 
 
@@ -78,7 +94,11 @@ def test_ne_join_and_items_without_cat_at_all(data):
     # items having some annotation that is not a cat (c2's note is not a default annotation type
     # only for annotation queries; a join sees every annotation)
     assert names(data.items.list(filters=filters)) == [
-        "/cats/c1.jpg", "/cats/c2.jpg", "/dogs/d1.jpg", "/dogs/d2.jpg"]
+        "/cats/c1.jpg",
+        "/cats/c2.jpg",
+        "/dogs/d1.jpg",
+        "/dogs/d2.jpg",
+    ]
     all_items = {item.id for item in data.items.list().all()}
     cats = dl.Filters()
     cats.add_join(field="label", values="cat")
@@ -88,7 +108,9 @@ def test_ne_join_and_items_without_cat_at_all(data):
 
 def test_height_and_width(data):
     taller = dl.Filters()
-    taller.add(field="metadata.system.height", values=100, operator=dl.FILTERS_OPERATIONS_GREATER_THAN)
+    taller.add(
+        field="metadata.system.height", values=100, operator=dl.FILTERS_OPERATIONS_GREATER_THAN
+    )
     assert sorted(names(data.items.list(filters=taller))) == ["/cats/c1.jpg", "/dogs/d1.jpg"]
     narrower = dl.Filters()
     narrower.add(field="metadata.system.width", values=50, operator=dl.FILTERS_OPERATIONS_LESS_THAN)
@@ -99,7 +121,11 @@ def test_dog_or_cat_labels(data):
     filters = dl.Filters()
     filters.add_join(field="label", values=["dog", "cat"], operator=dl.FILTERS_OPERATIONS_IN)
     filters.sort_by(field="filename")
-    assert names(data.items.list(filters=filters)) == ["/cats/c1.jpg", "/dogs/d1.jpg", "/dogs/d2.jpg"]
+    assert names(data.items.list(filters=filters)) == [
+        "/cats/c1.jpg",
+        "/dogs/d1.jpg",
+        "/dogs/d2.jpg",
+    ]
 
 
 def test_items_with_user_metadata(data):
@@ -107,7 +133,9 @@ def test_items_with_user_metadata(data):
     filters.add(field="metadata.user", values=True, operator=dl.FILTERS_OPERATIONS_EXISTS)
     assert data.items.list(filters=filters).items_count == 4
     filters = dl.Filters()
-    filters.add(field="metadata.user.is_automated", values=False, operator=dl.FILTERS_OPERATIONS_EXISTS)
+    filters.add(
+        field="metadata.user.is_automated", values=False, operator=dl.FILTERS_OPERATIONS_EXISTS
+    )
     assert data.items.list(filters=filters).items_count == len(FILES) - 3
 
 
@@ -157,7 +185,9 @@ def test_box_and_car_then_box_or_point(data):
     either.add(field="type", values="box", method=dl.FiltersMethod.OR)
     either.add(field="type", values="point", method=dl.FiltersMethod.OR)
     assert data.annotations.list(filters=either).items_count == 5
-    slashed = dl.Filters(resource=dl.FiltersResource.ANNOTATION)  # the seed's '/box' matches nothing
+    slashed = dl.Filters(
+        resource=dl.FiltersResource.ANNOTATION
+    )  # the seed's '/box' matches nothing
     slashed.add(field="type", values="/box", method=dl.FiltersMethod.OR)
     assert data.annotations.list(filters=slashed).items_count == 0
 
@@ -166,7 +196,11 @@ def test_annotated_and_approved_with_boxes(data):
     annotated = dl.Filters(field="annotated", values=True)
     annotated.sort_by(field="filename")
     assert names(data.items.list(filters=annotated)) == [
-        "/cats/c1.jpg", "/cats/c2.jpg", "/dogs/d1.jpg", "/dogs/d2.jpg"]
+        "/cats/c1.jpg",
+        "/cats/c2.jpg",
+        "/dogs/d1.jpg",
+        "/dogs/d2.jpg",
+    ]
     approved = dl.Filters()
     approved.add(field="metadata.system.annotationStatus", values="approved")
     approved.add_join(field="type", values="box")
@@ -264,13 +298,18 @@ def test_unknown_field_and_operator_are_bad_requests_naming_them(data):
         data.items.list(filters=dl.Filters(field="colour", values="red"))
     with pytest.raises(dl.BadRequestError, match=r"\$between"):
         data.items.list(filters={"filter": {"dir": {"$between": [1, 2]}}})
-    with pytest.raises(dl.BadRequestError, match="'metadata.system.height'"):
-        data.items.list(filters=dl.Filters(field="metadata.system.height", values="tall", operator="gt"))
+    with pytest.raises(dl.BadRequestError, match=r"'metadata\.system\.height'"):
+        data.items.list(
+            filters=dl.Filters(field="metadata.system.height", values="tall", operator="gt")
+        )
 
 
 def test_injection_attempts_are_values_not_sql(data):
     nasty = "x' OR '1'='1"
     assert data.items.list(filters=dl.Filters(field="name", values=nasty)).items_count == 0
-    assert data.items.list(filters=dl.Filters(field=f"metadata.user.{nasty}", values=1)).items_count == 0
+    assert (
+        data.items.list(filters=dl.Filters(field=f"metadata.user.{nasty}", values=1)).items_count
+        == 0
+    )
     with data._client.store.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.items)).scalar() > 0

@@ -27,10 +27,10 @@ def test_create_get_list_update_delete(client):
     created.name = "beta"
     updated = created.update()
     assert updated.name == "beta" and updated.version == 2
-    with pytest.raises(dl.BadRequestError, match="sure=True, really=True"):
+    with pytest.raises(dl.BadRequestError, match=r"sure=True, really=True"):
         projects.delete(project_id=created.id)
     assert projects.delete(project_id=created.id, sure=True, really=True)
-    with pytest.raises(dl.NotFoundError, match="Project not found. Name: 'beta'"):
+    with pytest.raises(dl.NotFoundError, match=r"Project not found\. Name: 'beta'"):
         projects.get(project_name="beta")
 
 
@@ -57,7 +57,9 @@ def test_checkout_by_name_or_id_prefix(client):
     dataset = client.datasets_repo().create(dataset_name="d")
     assert dataset.project_id == project.id
     client.datasets_repo().checkout(dataset=dataset)
-    assert client.items_repo().dataset_id is None and client.items_repo()._dataset_id() == dataset.id
+    assert (
+        client.items_repo().dataset_id is None and client.items_repo()._dataset_id() == dataset.id
+    )
 
 
 def test_nobody_logged_in_cannot_write(client):
@@ -72,10 +74,15 @@ def test_members_and_roles(project, client):
     project.add_member(email="ann@example.com", role="annotator")
     project.add_member(email="mgr@example.com", role=dl.MemberRole.ANNOTATION_MANAGER)
     members = {m["email"]: m["role"] for m in project.list_members()}
-    assert members == {OWNER: "owner", "dev@example.com": "engineer", "ann@example.com": "annotator",
-                       "mgr@example.com": "annotationManager"}
+    assert members == {
+        OWNER: "owner",
+        "dev@example.com": "engineer",
+        "ann@example.com": "annotator",
+        "mgr@example.com": "annotationManager",
+    }
     assert [m["email"] for m in projects.list_members(project_id=project.id, role="annotator")] == [
-        "ann@example.com"]
+        "ann@example.com"
+    ]
     with pytest.raises(dl.ConflictError):
         project.add_member(email="ann@example.com", role="annotator")
     with pytest.raises(dl.BadRequestError, match="'boss'"):
@@ -101,16 +108,22 @@ def test_role_prerequisites(project, dataset, client, tmp_path):
     with pytest.raises(dl.ForbiddenError, match="may not change recipes"):
         their_dataset.add_label(label_name="bird")
     with pytest.raises(dl.ForbiddenError, match="manage project members"):
-        annotator.projects_repo().add_member(email="z@example.com", project_id=project.id, role="annotator")
+        annotator.projects_repo().add_member(
+            email="z@example.com", project_id=project.id, role="annotator"
+        )
     with pytest.raises(dl.ForbiddenError, match="not a member"):
         outsider.datasets_repo().get(dataset_id=dataset.id)
     assert outsider.projects_repo().list() == []
     # annotators may upload items and annotate ("Any user can upload items")
     item = their_dataset.items.upload(local_path=str(make_image(tmp_path / "a.jpg")))
-    item.annotations.upload(dl.Annotation.new(annotation_definition=dl.Box(0, 0, 4, 4, label="cat")))
+    item.annotations.upload(
+        dl.Annotation.new(annotation_definition=dl.Box(0, 0, 4, 4, label="cat"))
+    )
     with pytest.raises(dl.ForbiddenError, match="may not change or delete items"):
         item.delete()
-    developer.datasets_repo(project_id=project.id).get(dataset_id=dataset.id).add_label(label_name="bird")
+    developer.datasets_repo(project_id=project.id).get(dataset_id=dataset.id).add_label(
+        label_name="bird"
+    )
     assert "bird" in dataset.labels_flat_dict
     with pytest.raises(dl.ForbiddenError, match="delete the project"):
         developer.projects_repo().delete(project_id=project.id, sure=True, really=True)

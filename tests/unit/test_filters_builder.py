@@ -13,8 +13,12 @@ from dl_jupyter.dql.filters import describe_query
 
 def test_defaults_for_items_and_annotations():
     assert dl.Filters().prepare()["filter"] == {"$and": [{"hidden": False}, {"type": "file"}]}
-    annotation_filter = dl.Filters(resource=dl.FiltersResource.ANNOTATION).prepare()["filter"]["$and"][0]
-    assert "note" not in annotation_filter["type"]["$in"] and "box" in annotation_filter["type"]["$in"]
+    annotation_filter = dl.Filters(resource=dl.FiltersResource.ANNOTATION).prepare()["filter"][
+        "$and"
+    ][0]
+    assert (
+        "note" not in annotation_filter["type"]["$in"] and "box" in annotation_filter["type"]["$in"]
+    )
     assert dl.Filters(use_defaults=False).prepare()["filter"] == {}
 
 
@@ -26,13 +30,18 @@ def test_full_query_shape():
     filters.sort_by(field="createdAt", value=dl.FiltersOrderByDirection.DESCENDING)
     query = filters.prepare()
     assert query == {
-        "filter": {"$and": [{"hidden": False}, {"type": "file"}, {"dir": "/dogs"}], "$or": [{"dir": "/a"}]},
+        "filter": {
+            "$and": [{"hidden": False}, {"type": "file"}, {"dir": "/dogs"}],
+            "$or": [{"dir": "/a"}],
+        },
         "sort": {"filename": "ascending", "createdAt": "descending"},
         "page": 0,
         "pageSize": 1000,
         "resource": "items",
-        "join": {"on": {"resource": "annotations", "local": "itemId", "forigen": "id"},
-                 "filter": {"$and": [{"label": {"$in": ["dog", "cat"]}}]}},
+        "join": {
+            "on": {"resource": "annotations", "local": "itemId", "forigen": "id"},
+            "filter": {"$and": [{"label": {"$in": ["dog", "cat"]}}]},
+        },
     }
 
 
@@ -42,9 +51,15 @@ def test_an_and_on_a_default_field_replaces_the_default():
 
 
 def test_folder_filenames_become_recursive():
-    assert dl.Filters(field="filename", values="/folder").prepare()["filter"]["$and"][-1] == {"filename": "/folder/**"}
-    assert dl.Filters(field="filename", values="/a/b.jpg").prepare()["filter"]["$and"][-1] == {"filename": "/a/b.jpg"}
-    assert dl.Filters(field="filename", values="/a/*").prepare()["filter"]["$and"][-1] == {"filename": "/a/*"}
+    assert dl.Filters(field="filename", values="/folder").prepare()["filter"]["$and"][-1] == {
+        "filename": "/folder/**"
+    }
+    assert dl.Filters(field="filename", values="/a/b.jpg").prepare()["filter"]["$and"][-1] == {
+        "filename": "/a/b.jpg"
+    }
+    assert dl.Filters(field="filename", values="/a/*").prepare()["filter"]["$and"][-1] == {
+        "filename": "/a/*"
+    }
 
 
 def test_method_changes_only_later_adds():
@@ -60,9 +75,15 @@ def test_method_changes_only_later_adds():
 
 
 def test_operators_as_strings_enums_and_constants():
-    for operator in ("gt", dl.FiltersOperations.GREATER_THAN, dl.FILTERS_OPERATIONS_GREATER_THAN, "$gt"):
+    for operator in (
+        "gt",
+        dl.FiltersOperations.GREATER_THAN,
+        dl.FILTERS_OPERATIONS_GREATER_THAN,
+        "$gt",
+    ):
         assert dl.Filters(field="metadata.system.size", values="0", operator=operator).prepare()[
-            "filter"]["$and"][-1] == {"metadata.system.size": {"$gt": "0"}}
+            "filter"
+        ]["$and"][-1] == {"metadata.system.size": {"$gt": "0"}}
 
 
 def test_unknown_operator_method_and_sort_direction_are_named():
@@ -98,7 +119,9 @@ def test_values_from_numpy_and_datetimes_become_json():
     filters = dl.Filters(field="metadata.user.n", values=np.int64(3))
     filters.add(field="createdAt", values=datetime.datetime(2020, 8, 30, 8, 17, 8), operator="gt")
     conditions = filters.prepare()["filter"]["$and"]
-    assert conditions[-2] == {"metadata.user.n": 3} and type(conditions[-2]["metadata.user.n"]) is int
+    assert (
+        conditions[-2] == {"metadata.user.n": 3} and type(conditions[-2]["metadata.user.n"]) is int
+    )
     assert conditions[-1] == {"createdAt": {"$gt": "2020-08-30T08:17:08.000Z"}}
 
 

@@ -1,0 +1,106 @@
+"""Pages (keyset and offset, reversed, threads), orphan blobs after a crash, and migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+import dl_jupyter as dl
+from dl_jupyter.store import migrations, schema
+from dl_jupyter.store.store import Store
+from tests.images import make_folder
+
+NAMES = [f"img_{n:02d}.jpg" for n in range(23)]
+
+
+@pytest.fixture
+def many(dataset, tmp_path):
+    make_folder(tmp_path / "p", NAMES, size=(8, 8))
+    items = dataset.items.upload(local_path=str(tmp_path / "p") + "/*")
+    for n, item in enumerate(items):
+        item.metadata["user"] = {"rank": (n * 7) % 23} if n % 4 else {}
+        item.update()
+    return dataset
+
+
+def test_pages_walk_every_item_once_in_order(many):
+    filters = dl.Filters()
+    filters.sort_by(field="name", value="descending")
+    pages = many.items.list(filters=filters, page_size=5)
+    assert (pages.items_count, pages.total_pages_count, pages.has_next_page) == (23, 5, True)
+    walked = [item.name for page in pages for item in page]
+    assert walked == sorted(NAMES, reverse=True)
+    assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
+    assert [item.name for item in pages.get_page(page_offset=4)] == walked[20:]
+    assert [item.name for item in next(reversed(pages))] == walked[20:]
+    assert [item.name for page in reversed(pages) for item in page][-5:] == walked[:5]
+    second = many.items.list(filters=filters, page_offset=1, page_size=5)
+    assert [i.name for i in second.items] == walked[5:10]
+
+
+def test_sorting_by_user_metadata_falls_back_to_offsets(many):
+    filters = dl.Filters()
+    filters.sort_by(field="metadata.user.rank")
+    names = [item.name for item in many.items.list(filters=filters, page_size=4).all()]
+    assert len(names) == 23 and len(set(names)) == 23
+
+
+def test_all_is_thread_safe(many):
+    pages = many.items.list(page_size=3)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        names = list(pool.map(lambda item: item.name, pages.all()))
+    assert sorted(names) == NAMES
+
+
+def test_orphan_blobs_of_a_killed_upload_are_collected(store_url, tmp_path):
+    """A process copies blobs in and dies before its rows commit; the next open removes them."""
+    blob_root = tmp_path / "blobs"
+    script = textwrap.dedent(f"""
+        import os
+        from dl_jupyter.store.store import Store
+        store = Store({store_url!r}, blob_root={str(blob_root)!r})
+        blob = store.blobs.put_bytes(b"half-uploaded item")
+        store.journal_blobs([blob.sha256], at="2000-01-01T00:00:00.000Z")
+        print(blob.sha256, flush=True)
+        os._exit(9)  # killed before the item rows were written
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 9, result.stderr
+    sha = result.stdout.strip()
+    assert (blob_root / sha[:2] / sha[2:4] / sha).exists()
+    reopened = Store(store_url, blob_root=str(blob_root))
+    assert not reopened.blobs.exists(sha)
+    with reopened.read() as conn:
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(schema.blob_journal)).scalar() == 0
+        )
+    reopened.dispose()
+
+
+def test_a_failed_bulk_update_leaves_the_previous_state(many):
+    before = [item.metadata for item in many.items.list().all()]
+    with pytest.raises(dl.BadRequestError):
+        many.items.update(filters=dl.Filters(), update_values={"ok": 1, "": "empty key"})
+    assert [item.metadata for item in many.items.list().all()] == before
+
+
+def test_migrations_upgrade_an_old_store_and_refuse_a_newer_one(store_url, tmp_path):
+    engine = Store(store_url, blob_root=str(tmp_path / "b")).engine
+    with engine.connect() as conn:
+        applied = migrations.applied_versions(conn)
+    assert applied == {m.version for m in migrations.MIGRATIONS}
+    future = [
+        *migrations.MIGRATIONS,
+        migrations.Migration(migrations.LATEST + 1, "later", lambda c: None),
+    ]
+    assert migrations.migrate(engine, future) == [migrations.LATEST + 1]
+    with pytest.raises(dl.ConflictError, match="newer than this dl_jupyter"):
+        migrations.migrate(engine, migrations.MIGRATIONS)
+    engine.dispose()
