@@ -105,6 +105,23 @@ from dl_jupyter.repositories.uploads import UrlLink
 
 __version__ = "0.1.0"
 
+# Widget classes load on first use: importing dl_jupyter never imports a widget library.
+_WIDGETS = {
+    "Dashboard": "dl_jupyter.widgets.dashboard",
+    "FilterBuilder": "dl_jupyter.widgets.filter_builder",
+    "Gallery": "dl_jupyter.widgets.gallery",
+    "Table": "dl_jupyter.widgets.table",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WIDGETS:
+        raise AttributeError(f"module 'dl_jupyter' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_WIDGETS[name]), name)
+
+
 __all__ = [
     "AllocationMethod",
     "Annotation",
@@ -120,6 +137,7 @@ __all__ = [
     "ConflictError",
     "ConsensusTaskType",
     "Cube",
+    "Dashboard",
     "Dataset",
     "Description",
     "DlError",
@@ -142,6 +160,7 @@ __all__ = [
     "FILTERS_ORDERBY_DIRECTION_DESCENDING",
     "FILTERS_RESOURCE_ANNOTATION",
     "FILTERS_RESOURCE_ITEM",
+    "FilterBuilder",
     "Filters",
     "FiltersMethod",
     "FiltersOperation",
@@ -149,6 +168,7 @@ __all__ = [
     "FiltersOrderByDirection",
     "FiltersResource",
     "ForbiddenError",
+    "Gallery",
     "Item",
     "ItemStatus",
     "Label",
@@ -165,6 +185,7 @@ __all__ = [
     "Recipe",
     "Segmentation",
     "Subtitle",
+    "Table",
     "TaskPriority",
     "Text",
     "UndefinedAnnotationType",

@@ -19,7 +19,12 @@ from dl_jupyter.dql.filters import DEFAULT_PAGE_SIZE, Filters
 from dl_jupyter.exceptions import BadRequestError
 from dl_jupyter.store import schema
 
-TABLES = {"items": schema.items, "annotations": schema.annotations}
+TABLES = {
+    "items": schema.items,
+    "annotations": schema.annotations,
+    "tasks": schema.tasks,
+    "assignments": schema.assignments,
+}
 
 
 @dataclass
@@ -53,7 +58,7 @@ def compile_query(query: Mapping, dialect: str, dataset_id: str | None = None) -
     resource = query.get("resource", "items")
     if resource not in TABLES:
         raise BadRequestError(
-            f"Filters on {resource!r} are not supported here; use items or annotations"
+            f"Filters on {resource!r} are not supported here; use one of {', '.join(TABLES)}"
         )
     ctx = Context(dialect=dialect, dataset_id=dataset_id)
     where = _group(resource, query.get("filter") or {}, ctx)

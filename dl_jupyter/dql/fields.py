@@ -475,8 +475,44 @@ ANNOTATION_FIELDS: dict[str, Field] = {
     ),
 }
 
-_CATALOGUES = {"items": ITEM_FIELDS, "annotations": ANNOTATION_FIELDS}
-_TABLES = {"items": _items, "annotations": _annotations}
+_tasks = schema.tasks
+_assignments = schema.assignments
+
+TASK_FIELDS: dict[str, Field] = {
+    "id": ColumnField("id", _tasks.c.id),
+    "name": ColumnField("name", _tasks.c.name),
+    "status": ColumnField("status", _tasks.c.status),
+    "projectId": ColumnField("projectId", _tasks.c.project_id),
+    "datasetId": ColumnField("datasetId", _tasks.c.dataset_id),
+    "recipeId": ColumnField("recipeId", _tasks.c.recipe_id),
+    "taskOwner": ColumnField("taskOwner", _tasks.c.owner),
+    "spec.type": ColumnField("spec.type", _tasks.c.task_type),
+    "spec.parentTaskId": ColumnField("spec.parentTaskId", _tasks.c.parent_id),
+    "priority": ColumnField("priority", _tasks.c.priority, NUMBER),
+    "createdAt": ColumnField("createdAt", _tasks.c.created_at, TIME),
+    "updatedAt": ColumnField("updatedAt", _tasks.c.updated_at, TIME),
+    "creator": ColumnField("creator", _tasks.c.creator),
+}
+
+ASSIGNMENT_FIELDS: dict[str, Field] = {
+    "id": ColumnField("id", _assignments.c.id),
+    "name": ColumnField("name", _assignments.c.name),
+    "annotator": ColumnField("annotator", _assignments.c.annotator),
+    "status": ColumnField("status", _assignments.c.status),
+    "taskId": ColumnField("taskId", _assignments.c.task_id),
+    "projectId": ColumnField("projectId", _assignments.c.project_id),
+    "datasetId": ColumnField("datasetId", _assignments.c.dataset_id),
+    "createdAt": ColumnField("createdAt", _assignments.c.created_at, TIME),
+    "creator": ColumnField("creator", _assignments.c.creator),
+}
+
+_CATALOGUES = {
+    "items": ITEM_FIELDS,
+    "annotations": ANNOTATION_FIELDS,
+    "tasks": TASK_FIELDS,
+    "assignments": ASSIGNMENT_FIELDS,
+}
+_TABLES = {"items": _items, "annotations": _annotations, "tasks": _tasks, "assignments": _assignments}
 
 
 def resolve(resource: str, name: str) -> Field:

@@ -43,7 +43,9 @@ def _points(geometry: Mapping, count: tuple[int, int]) -> list[list[float]]:
     for index, point in enumerate(points):
         if not isinstance(point, list | tuple) or len(point) != 2:
             raise BadRequestError(f"geometry points[{index}] must be [x, y], got {point!r}")
-        parsed.append([_number(point[0], f"points[{index}][0]"), _number(point[1], f"points[{index}][1]")])
+        parsed.append(
+            [_number(point[0], f"points[{index}][0]"), _number(point[1], f"points[{index}][1]")]
+        )
     return parsed
 
 
@@ -67,8 +69,13 @@ def to_definition(
         (x0, y0), (x1, y1) = _points(geometry, (2, 2))
         angle = _number(geometry.get("angle", 0) or 0, "angle")
         return defs.Box(
-            left=min(x0, x1), top=min(y0, y1), right=max(x0, x1), bottom=max(y0, y1),
-            label=label, attributes=attributes, angle=normalize_angle(angle) or None,
+            left=min(x0, x1),
+            top=min(y0, y1),
+            right=max(x0, x1),
+            bottom=max(y0, y1),
+            label=label,
+            attributes=attributes,
+            angle=normalize_angle(angle) or None,
         )
     if kind == "point":
         ((x, y),) = _points(geometry, (1, 1))
@@ -76,12 +83,18 @@ def to_definition(
     if kind == "ellipse":
         ((x, y),) = _points(geometry, (1, 1))
         return defs.Ellipse(
-            x=x, y=y, rx=_number(geometry.get("rx"), "rx"), ry=_number(geometry.get("ry"), "ry"),
+            x=x,
+            y=y,
+            rx=_number(geometry.get("rx"), "rx"),
+            ry=_number(geometry.get("ry"), "ry"),
             angle=normalize_angle(_number(geometry.get("angle", 0) or 0, "angle")),
-            label=label, attributes=attributes,
+            label=label,
+            attributes=attributes,
         )
     cls = defs.Polygon if kind == "segment" else defs.Polyline
-    return cls(geo=_points(geometry, (cls.min_points, MAX_POINTS)), label=label, attributes=attributes)
+    return cls(
+        geo=_points(geometry, (cls.min_points, MAX_POINTS)), label=label, attributes=attributes
+    )
 
 
 def from_definition(definition: defs.BaseAnnotationDefinition) -> dict[str, Any] | None:
@@ -98,8 +111,11 @@ def from_definition(definition: defs.BaseAnnotationDefinition) -> dict[str, Any]
         return {"type": "point", "points": [[definition.x, definition.y]]}
     if isinstance(definition, defs.Ellipse):
         return {
-            "type": "ellipse", "points": [[definition.x, definition.y]],
-            "rx": definition.rx, "ry": definition.ry, "angle": float(definition.angle),
+            "type": "ellipse",
+            "points": [[definition.x, definition.y]],
+            "rx": definition.rx,
+            "ry": definition.ry,
+            "angle": float(definition.angle),
         }
     if isinstance(definition, defs.Polygon | defs.Polyline):
         return {"type": definition.type, "points": definition.geo.tolist()}

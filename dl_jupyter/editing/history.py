@@ -28,13 +28,19 @@ class Snapshot:
 
     @classmethod
     def of(cls, definition: defs.BaseAnnotationDefinition) -> Snapshot:
-        return cls(definition.type, copy.deepcopy(definition.to_coordinates()), definition.label,
-                   copy.deepcopy(definition.attributes))
+        return cls(
+            definition.type,
+            copy.deepcopy(definition.to_coordinates()),
+            definition.label,
+            copy.deepcopy(definition.attributes),
+        )
 
     def definition(self) -> defs.BaseAnnotationDefinition:
         """A fresh definition with this content (validated when the store writes it)."""
         return defs.definition_from_coordinates(
-            self.type, copy.deepcopy(self.coordinates), label=self.label,
+            self.type,
+            copy.deepcopy(self.coordinates),
+            label=self.label,
             attributes=copy.deepcopy(self.attributes),
         )
 

@@ -45,8 +45,9 @@ class RecipeRules:
         return cls(labels, tuple(dict(a) for a in ontology.metadata.get("attributes") or []))
 
     @classmethod
-    def from_labels(cls, labels: Mapping[str, str] | Iterable[str],
-                    attributes: Sequence[Mapping[str, Any]] = ()) -> RecipeRules:
+    def from_labels(
+        cls, labels: Mapping[str, str] | Iterable[str], attributes: Sequence[Mapping[str, Any]] = ()
+    ) -> RecipeRules:
         """Rules without a store: ``{'cat': '#ff0000'}`` or ``['cat', 'dog']`` (colours derived)."""
         pairs = labels.items() if isinstance(labels, Mapping) else ((name, None) for name in labels)
         return cls(
@@ -77,8 +78,11 @@ class RecipeRules:
     # -- attributes ----------------------------------------------------------------------
     def attributes_for(self, label: str | None) -> list[Mapping[str, Any]]:
         """The attribute specs whose scope is every label (``'*'``) or names ``label``."""
-        return [a for a in self.attributes
-                if a.get("scope") in ("*", None) or label in (a.get("scope") or [])]
+        return [
+            a
+            for a in self.attributes
+            if a.get("scope") in ("*", None) or label in (a.get("scope") or [])
+        ]
 
     def check_attributes(self, label: str | None, changes: object) -> dict[str, Any]:
         """``changes`` ({key: value}, None removes a key) checked against the specs of ``label``."""
@@ -95,11 +99,16 @@ class RecipeRules:
             checked[key] = None if value is None else _check_value(spec, value)
         return checked
 
-    def missing_required(self, label: str | None, attributes: Mapping[str, Any] | None) -> list[str]:
+    def missing_required(
+        self, label: str | None, attributes: Mapping[str, Any] | None
+    ) -> list[str]:
         """Keys of required (non-optional) attributes of ``label`` that have no value yet."""
         given = attributes if isinstance(attributes, Mapping) else {}
-        return [a["key"] for a in self.attributes_for(label)
-                if a.get("optional") is False and given.get(a["key"]) in (None, "", [])]
+        return [
+            a["key"]
+            for a in self.attributes_for(label)
+            if a.get("optional") is False and given.get(a["key"]) in (None, "", [])
+        ]
 
 
 def _check_value(spec: Mapping[str, Any], value: object) -> object:
@@ -116,9 +125,15 @@ def _check_value(spec: Mapping[str, Any], value: object) -> object:
     if kind == AttributesTypes.SLIDER:
         bounds = spec.get("range") or {}
         low, high = bounds.get("min", -math.inf), bounds.get("max", math.inf)
-        if (isinstance(value, bool) or not isinstance(value, int | float)
-                or not math.isfinite(value) or not low <= value <= high):
-            raise BadRequestError(f"attribute {key!r} takes a number from {low} to {high}, got {value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not low <= value <= high
+        ):
+            raise BadRequestError(
+                f"attribute {key!r} takes a number from {low} to {high}, got {value!r}"
+            )
         return value
     if kind == AttributesTypes.YES_NO:
         if not isinstance(value, bool):
@@ -126,6 +141,8 @@ def _check_value(spec: Mapping[str, Any], value: object) -> object:
         return value
     if kind == AttributesTypes.FREE_TEXT:
         if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise BadRequestError(f"attribute {key!r} takes text up to {MAX_TEXT} characters, got {value!r:.80}")
+            raise BadRequestError(
+                f"attribute {key!r} takes text up to {MAX_TEXT} characters, got {value!r:.80}"
+            )
         return value
     raise BadRequestError(f"attribute {key!r} has an unknown type {kind!r} in the recipe")

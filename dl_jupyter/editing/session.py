@@ -69,11 +69,17 @@ class EditSession:
         flags += [f"missing {k}" for k in self.rules.missing_required(definition.label, attributes)]
         bounds = definition.bounds
         return {
-            "key": key, "id": annotation.id, "version": annotation.version,
-            "type": definition.type, "label": definition.label,
-            "color": self.rules.color(definition.label), "attributes": attributes,
-            "geometry": geometry, "readonly": geometry is None,
-            "bounds": list(bounds) if bounds else None, "flags": flags,
+            "key": key,
+            "id": annotation.id,
+            "version": annotation.version,
+            "type": definition.type,
+            "label": definition.label,
+            "color": self.rules.color(definition.label),
+            "attributes": attributes,
+            "geometry": geometry,
+            "readonly": geometry is None,
+            "bounds": list(bounds) if bounds else None,
+            "flags": flags,
         }
 
     # -- selection -----------------------------------------------------------------------
@@ -97,8 +103,11 @@ class EditSession:
     def create(self, geometry: Mapping, label: object, attributes: Mapping | None = None) -> str:
         """Store a new shape (wire geometry, see editing.geometry); returns its key, selected."""
         label = self.rules.check_label(label)
-        checked = {k: v for k, v in self.rules.check_attributes(label, attributes or {}).items()
-                   if v is not None}
+        checked = {
+            k: v
+            for k, v in self.rules.check_attributes(label, attributes or {}).items()
+            if v is not None
+        }
         definition = to_definition(geometry, label, checked or None)
         (key,) = self._commit(f"create {definition.type}", [(None, Snapshot.of(definition))])
         self.selected = key
@@ -107,9 +116,10 @@ class EditSession:
     def update_geometry(self, key: str, geometry: Mapping) -> None:
         """Move, resize or reshape a shape (its type stays)."""
         current = self.annotation(key).annotation_definition
-        if geometry.get("type") != current.type:
+        if not isinstance(geometry, Mapping) or geometry.get("type") != current.type:
             raise BadRequestError(
-                f"shape {key!r} is a {current.type!r}; its geometry cannot become {geometry.get('type')!r}"
+                f"shape {key!r} is a {current.type!r}; "
+                f"its geometry cannot become {geometry!r:.80}"
             )
         definition = to_definition(geometry, current.label, current.attributes)
         self._commit("edit shape", [(key, Snapshot.of(definition))])
@@ -118,7 +128,9 @@ class EditSession:
         label = self.rules.check_label(label)
         current = self.annotation(key).annotation_definition
         after = Snapshot.of(current)
-        self._commit("relabel", [(key, Snapshot(after.type, after.coordinates, label, after.attributes))])
+        self._commit(
+            "relabel", [(key, Snapshot(after.type, after.coordinates, label, after.attributes))]
+        )
 
     def set_attributes(self, key: str, changes: object) -> None:
         """Merge ``{key: value}`` into the shape's attributes (None removes a key)."""
@@ -170,12 +182,16 @@ class EditSession:
         return True
 
     # -- writing -------------------------------------------------------------------------
-    def _commit(self, description: str, targets: Sequence[tuple[str | None, Snapshot | None]]) -> list[str]:
+    def _commit(
+        self, description: str, targets: Sequence[tuple[str | None, Snapshot | None]]
+    ) -> list[str]:
         """Write ``(key or None for a new shape, content after or None to delete)`` pairs as
         one step of the history; returns the keys written."""
         changes = []
         for key, after in targets:
-            before = None if key is None else Snapshot.of(self.annotation(key).annotation_definition)
+            before = (
+                None if key is None else Snapshot.of(self.annotation(key).annotation_definition)
+            )
             changes.append(Change(key or "", before, after))
         keys = self._apply(Step(description, tuple(changes)))
         recorded = [Change(k, c.before, c.after) for k, c in zip(keys, changes)]
@@ -189,7 +205,9 @@ class EditSession:
             keys = [""] * len(step.changes)
             new = [(i, c) for i, c in enumerate(step.changes) if c.before is None]
             if new:
-                stored = self.item.annotations.upload([self._new_annotation(c.after) for _, c in new])
+                stored = self.item.annotations.upload(
+                    [self._new_annotation(c.after) for _, c in new]
+                )
                 for (index, change), annotation in zip(new, stored):
                     keys[index] = change.key or annotation.id
                     self._shapes[keys[index]] = annotation
@@ -205,8 +223,9 @@ class EditSession:
         return keys
 
     def _new_annotation(self, content: Snapshot | None) -> Annotation:
-        annotation = Annotation.new(item=self.item, annotation_definition=content.definition(),
-                                    automated=False)
+        annotation = Annotation.new(
+            item=self.item, annotation_definition=content.definition(), automated=False
+        )
         annotation.source = SOURCE
         return annotation
 
@@ -214,6 +233,11 @@ class EditSession:
         current = self._shapes.get(change.key)
         if current is None:
             raise ConflictError(f"Shape {change.key!r} is no longer on item {self.item.id}")
+        if Snapshot.of(current.annotation_definition) != change.before:
+            raise ConflictError(
+                f"Shape {change.key!r} was changed by someone else since; "
+                "this would overwrite their edit"
+            )
         repo = self.item.annotations
         if change.after is None:
             repo.delete(annotation=current, version=current.version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dl_jupyter import _html
+from dl_jupyter import _hooks, _html
 from dl_jupyter.entities.base import BaseEntity
 from dl_jupyter.entities.labels import Label
 from dl_jupyter.enums import MemberRole
@@ -281,6 +281,17 @@ class Dataset(BaseEntity):
         return self.annotations.upload_from_folder(
             local_path=local_path, filters=filters, clean=clean, remote_root_path=remote_root_path
         )
+
+    # -- other tools' formats (dl_jupyter.formats) -------------------------------------------
+    def import_from(self, path: str, format: Any, **options: Any) -> Any:
+        """Import a file or folder in ``format`` ('coco', 'label_studio', 'yolo', ...) into this
+        dataset; returns the import report (what was imported, what was skipped and why)."""
+        return _hooks.call("formats.import", self, path, format=format, **options)
+
+    def export_to(self, path: str, format: Any, filters: Any = None, **options: Any) -> Any:
+        """Export the items matching ``filters`` with their annotations to ``path`` in ``format``;
+        returns the export report."""
+        return _hooks.call("formats.export", self, path, format=format, filters=filters, **options)
 
     def to_json(self) -> dict:
         return {

@@ -8,6 +8,7 @@ Labels missing from the recipe are accepted, as the SDK does; the reprs flag the
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from dl_jupyter._progress import progress as progress_bar
 
 from dl_jupyter import _hooks
 from dl_jupyter.dql.compile import as_query, compile_query
@@ -144,6 +146,53 @@ class Annotations(Repository):
                 conn.execute(a.insert(), list(part))
             recount_annotations(conn, [item.id])
         return self._collection(stored_ids)
+
+    def bulk_insert(self, annotations: Iterable[Annotation], batch_size: int = 5000) -> int:
+        """Store many new annotations (each with its ``item_id``) in one transaction.
+
+        For imports at scale: geometries are validated, items must belong to this dataset,
+        and the items' annotation counts are recomputed once at the end. Returns the count.
+        """
+        dataset_id = self._dataset_id()
+        created = 0
+        progress = progress_bar(desc="Insert Annotations", unit=" annotations")
+        with self.store.write() as conn:
+            user = self._require_dataset_write(conn, dataset_id, Action.WRITE_ANNOTATIONS)
+            now = now_iso()
+            pending = iter(annotations)
+            while batch := list(itertools.islice(pending, batch_size)):
+                wanted = {entry.item_id for entry in batch}
+                found = set(
+                    conn.execute(
+                        sa.select(i.c.id).where(i.c.dataset_id == dataset_id, i.c.id.in_(wanted))
+                    ).scalars()
+                )
+                if wanted - found:
+                    raise BadRequestError(
+                        f"Items not in this dataset: {sorted(map(str, wanted - found))[:3]}"
+                    )
+                values = []
+                for entry in batch:
+                    entry.annotation_definition.validate()
+                    values.append(
+                        {
+                            **rows.annotation_values(entry),
+                            "id": new_id(),
+                            "item_id": entry.item_id,
+                            "dataset_id": dataset_id,
+                            "creator": user,
+                            "created_at": now,
+                            "updated_by": user,
+                            "updated_at": now,
+                            "version": 1,
+                        }
+                    )
+                conn.execute(a.insert(), values)
+                created += len(values)
+                progress.update(len(values))
+            recount_annotations(conn, sa.select(i.c.id).where(i.c.dataset_id == dataset_id))
+        progress.close()
+        return created
 
     def _collection(self, ids: Sequence[str]) -> AnnotationCollection:
         with self.store.read() as conn:

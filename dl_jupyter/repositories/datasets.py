@@ -242,7 +242,7 @@ class Datasets(Repository):
                 conn.execute(table.delete().where(table.c.dataset_id == dataset.id))
             conn.execute(items.delete().where(items.c.dataset_id == dataset.id))
             conn.execute(d.delete().where(d.c.id == dataset.id))
-        self.store.collect_orphan_blobs(grace_s=0)
+        self.store.collect_orphan_blobs()
         if self.client.checked_out("dataset") == dataset.id:
             self.client.checkout("dataset", None)
         return True

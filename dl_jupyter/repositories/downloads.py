@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from tqdm.auto import tqdm
+from dl_jupyter._progress import progress
 
 from dl_jupyter.enums import ViewAnnotationOptions
 from dl_jupyter.exceptions import BadRequestError
@@ -73,7 +73,9 @@ def download_items(
     root = Path(local_path).expanduser() if local_path else default_root(items_repo._dataset_id())
     binaries = (root / "items") if to_items_folder and not single else root
     written: list[str] = []
-    for item in tqdm(items, desc="Download Items", disable=len(items) < 6):
+    bar = progress(total=len(items), desc="Download Items", show=len(items) >= 6)
+    for item in items:
+        bar.update()
         relative = item.name if without_relative_path else item.filename
         if with_binaries:
             target = _inside(binaries, relative)
@@ -94,6 +96,7 @@ def download_items(
                 annotation_filters,
                 alpha,
             )
+    bar.close()
     if single:
         return written[0] if written else str(root)
     if return_folder:

@@ -84,8 +84,8 @@ def recipe(row: Row, client: Any) -> Recipe:
 
 
 def item(row: Row, client: Any, refs: list[dict] | None = None) -> Item:
-    metadata = copy.deepcopy(dict(row.metadata or {}))
-    system = metadata.setdefault("system", {})
+    metadata = dict(row.metadata or {})  # decoded afresh for this row: nothing shared to copy
+    system = metadata["system"] = dict(metadata.get("system") or {})
     for column in ITEM_SYSTEM_COLUMNS:
         value = getattr(row, column)
         if value is not None:
@@ -132,7 +132,7 @@ def split_item_metadata(metadata: Mapping) -> tuple[dict, dict]:
 
 
 def annotation(row: Row, client: Any, item_entity: Any = None) -> Annotation:
-    metadata = copy.deepcopy(dict(row.metadata or {}))
+    metadata = dict(row.metadata or {})
     definition = defs.definition_from_coordinates(
         row.type,
         row.coordinates,
@@ -166,8 +166,8 @@ def annotation_values(entity: Annotation) -> dict:
     definition = entity.annotation_definition
     bounds = definition.bounds
     model = entity.model_info or {}
-    metadata = copy.deepcopy(entity.metadata)
-    system = metadata.setdefault("system", {})
+    metadata = dict(entity.metadata)
+    system = metadata["system"] = dict(metadata.get("system") or {})
     for key in ("status", "automated", "objectId", "parentId", "attributes", "system"):
         system.pop(key, None)
     system["source"] = entity.source

@@ -30,12 +30,55 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+def _since(element: sa.SchemaItem) -> int:
+    """The schema version that added a table, column or index (``info={"since": n}``)."""
+    return element.info.get("since", 1)
+
+
 def _initial(conn: Connection) -> None:
-    schema.metadata.create_all(conn)
+    """The version-1 schema: the current tables without what later versions added."""
+    version_1 = sa.MetaData()
+    for table in schema.metadata.sorted_tables:
+        if _since(table) > 1:
+            continue
+        unique = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
+        copy = sa.Table(
+            table.name, version_1,
+            *(column._copy() for column in table.columns if _since(column) == 1),
+            *(sa.UniqueConstraint(*(col.name for col in c.columns), name=c.name) for c in unique),
+        )
+        present = {index.name for index in copy.indexes}  # columns declared with index=True
+        for index in table.indexes:
+            if _since(index) == 1 and index.name not in present:
+                sa.Index(index.name, *(copy.c[c.name] for c in index.columns),
+                         unique=index.unique, **index.kwargs)
+    version_1.create_all(conn)
+
+
+def _added_in(version: int) -> Callable[[Connection], None]:
+    """A step that adds the columns, tables and indexes marked ``since`` ``version``."""
+
+    def apply(conn: Connection) -> None:
+        for table in schema.metadata.sorted_tables:
+            if _since(table) == version:
+                table.create(conn)
+                continue
+            if _since(table) > version:
+                continue
+            for column in table.columns:
+                if _since(column) == version:
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+            for index in table.indexes:
+                if _since(index) == version:
+                    index.create(conn)
+
+    return apply
 
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
+    Migration(2, "labeling workflows: tasks, assignments, queues, statuses, quality", _added_in(2)),
 ]
 
 LATEST = MIGRATIONS[-1].version

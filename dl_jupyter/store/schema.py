@@ -199,8 +199,14 @@ annotations = sa.Table(
     *_audit(),
 )
 sa.Index("ix_annotations_item", annotations.c.item_id)
-sa.Index("ix_annotations_dataset_label", annotations.c.dataset_id, annotations.c.label,
-         annotations.c.item_id)
+# covering for label joins, and for label-and-area ones without a table lookup per row
+sa.Index(
+    "ix_annotations_dataset_label",
+    annotations.c.dataset_id,
+    annotations.c.label,
+    annotations.c.area,
+    annotations.c.item_id,
+)
 sa.Index("ix_annotations_dataset_type", annotations.c.dataset_id, annotations.c.type,
          annotations.c.item_id)
 
@@ -218,10 +224,161 @@ item_refs = sa.Table(
 sa.Index("ix_item_refs_ref", item_refs.c.ref_id, item_refs.c.item_id)
 sa.Index("ix_item_refs_status", item_refs.c.dataset_id, item_refs.c.status, item_refs.c.item_id)
 
+# Blobs copied in whose rows may not have committed yet (see Store.collect_orphan_blobs).
 blob_journal = sa.Table(
     "blob_journal",
     metadata,
     sa.Column("blob", Str(64), primary_key=True),
     sa.Column("created_at", Str(32), nullable=False),
+    sa.Column("owner", Str(300), nullable=True),  # "host:pid" of the writing process
 )
 
+
+# -------------------------------------------------------------------------------------------
+# Labeling workflows (schema version 2): tasks, assignments, queues, statuses and quality.
+# Everything added in version 2 carries ``info=SINCE_2``; migrations.py adds exactly those
+# objects to a store made at version 1.
+# -------------------------------------------------------------------------------------------
+SINCE_2 = {"since": 2}
+
+# item_refs gains the work state of task items. On 'task' rows: ``seq`` is the item's place in
+# the task's order, ``needed`` how many assignees it needs (NULL: every assignee) and ``taken``
+# how many hold it. On 'assignment' rows: ``seq`` is its place in that assignee's queue.
+for _column in (
+    sa.Column("seq", sa.Float, nullable=True, info=SINCE_2),
+    sa.Column("needed", sa.Integer, nullable=True, info=SINCE_2),
+    sa.Column("taken", sa.Integer, nullable=True, info=SINCE_2),
+):
+    item_refs.append_column(_column)
+
+# Task items that still need an assignee, and items an assignee holds without a status. The
+# queries spell these conditions exactly so, which is what lets SQLite use the partial indexes.
+POOL_CONDITION = "ref_type = 'task' AND (needed IS NULL OR taken < needed)"
+QUEUE_CONDITION = "ref_type = 'assignment' AND status IS NULL"
+sa.Index("ix_item_refs_pool", item_refs.c.ref_id, item_refs.c.seq, item_refs.c.item_id,
+         sqlite_where=sa.text(POOL_CONDITION), postgresql_where=sa.text(POOL_CONDITION),
+         info=SINCE_2)
+sa.Index("ix_item_refs_queue", item_refs.c.ref_id, item_refs.c.seq, item_refs.c.item_id,
+         sqlite_where=sa.text(QUEUE_CONDITION), postgresql_where=sa.text(QUEUE_CONDITION),
+         info=SINCE_2)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    _id(primary_key=True),
+    _fk("project_id", "projects.id", nullable=False),
+    _fk("dataset_id", "datasets.id", nullable=False, index=True),
+    sa.Column("name", Str(500), nullable=False),
+    sa.Column("status", Str(40), nullable=False),
+    sa.Column("task_type", Str(20), nullable=False),  # 'annotation' or 'qa'
+    sa.Column("parent_id", ID, nullable=True),
+    sa.Column("recipe_id", ID, nullable=True),
+    sa.Column("owner", Str(320), nullable=False),
+    sa.Column("due_date", sa.Float, nullable=True),  # epoch seconds, as the SDK takes it
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("query", JSON, nullable=False),
+    sa.Column("available_actions", JSON, nullable=False),
+    # how work flows: allocation, overlap, routing, sampling, gold, qualification
+    sa.Column("settings", JSON, nullable=False),
+    sa.Column("metadata", JSON, nullable=False),
+    *_audit(),
+    sa.UniqueConstraint("project_id", "name", name="uq_tasks_project_name"),
+    info=SINCE_2,
+)
+
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    _id(primary_key=True),
+    _fk("task_id", "tasks.id", nullable=False),
+    sa.Column("project_id", ID, nullable=False),
+    sa.Column("dataset_id", ID, nullable=False),
+    sa.Column("name", Str(1000), nullable=False),
+    sa.Column("annotator", Str(320), nullable=False),
+    sa.Column("status", Str(40), nullable=False),
+    sa.Column("load", sa.Float, nullable=True),
+    # where the assignee's last pull ended in the task's order, and when they last worked:
+    # items of an assignee idle for longer than the task's timeout may be stolen
+    sa.Column("cursor_seq", sa.Float, nullable=True),
+    sa.Column("cursor_item", ID, nullable=True),
+    sa.Column("last_active_at", Str(32), nullable=True),
+    sa.Column("metadata", JSON, nullable=False),
+    *_audit(),
+    sa.UniqueConstraint("task_id", "annotator", name="uq_assignments_task_annotator"),
+    info=SINCE_2,
+)
+sa.Index("ix_assignments_annotator", assignments.c.annotator, assignments.c.task_id, info=SINCE_2)
+sa.Index("ix_assignments_project", assignments.c.project_id, info=SINCE_2)
+
+# Every status set on an item in a task, by whom and when (``metadata.system.statusLog``).
+item_status_log = sa.Table(
+    "item_status_log",
+    metadata,
+    _id(primary_key=True),
+    _fk("item_id", "items.id", nullable=False),
+    sa.Column("dataset_id", ID, nullable=False),
+    sa.Column("task_id", ID, nullable=False),
+    sa.Column("assignment_id", ID, nullable=True),
+    sa.Column("status", Str(100), nullable=True),
+    sa.Column("operation", Str(20), nullable=False),  # 'create' sets a status, 'delete' clears
+    sa.Column("creator", Str(320), nullable=False),
+    sa.Column("created_at", Str(32), nullable=False),
+    info=SINCE_2,
+)
+sa.Index("ix_item_status_log_item", item_status_log.c.item_id, item_status_log.c.created_at,
+         info=SINCE_2)
+sa.Index("ix_item_status_log_task", item_status_log.c.task_id, item_status_log.c.created_at,
+         info=SINCE_2)
+
+# Answers known in advance, as Toloka's task keys: 'known' (gold: known_solutions with a
+# correctness_weight, and message_on_unknown_solution as a hint) and 'baseline'
+# (baseline_solutions with a confidence_weight, virtual votes for dynamic overlap).
+item_solutions = sa.Table(
+    "item_solutions",
+    metadata,
+    _id(primary_key=True),
+    _fk("item_id", "items.id", nullable=False),
+    sa.Column("dataset_id", ID, nullable=False),
+    sa.Column("kind", Str(10), nullable=False),
+    sa.Column("output_values", JSON, nullable=False),
+    sa.Column("weight", sa.Float, nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("creator", Str(320), nullable=False),
+    sa.Column("created_at", Str(32), nullable=False),
+    info=SINCE_2,
+)
+sa.Index("ix_item_solutions_item", item_solutions.c.item_id, item_solutions.c.kind, info=SINCE_2)
+sa.Index("ix_item_solutions_dataset", item_solutions.c.dataset_id, item_solutions.c.kind,
+         item_solutions.c.item_id, info=SINCE_2)
+
+# Gold (honeypot) items a task mixes into its queues.
+task_gold = sa.Table(
+    "task_gold",
+    metadata,
+    _fk("task_id", "tasks.id", primary_key=True),
+    _fk("item_id", "items.id", primary_key=True),
+    info=SINCE_2,
+)
+
+# Toloka's reserved_for (only these users) and unavailable_for (never these) per task item.
+task_item_access = sa.Table(
+    "task_item_access",
+    metadata,
+    _fk("task_id", "tasks.id", primary_key=True),
+    _fk("item_id", "items.id", primary_key=True),
+    sa.Column("email", Str(320), primary_key=True),
+    sa.Column("rule", Str(12), primary_key=True),  # 'reserved' or 'unavailable'
+    info=SINCE_2,
+)
+
+qualification_results = sa.Table(
+    "qualification_results",
+    metadata,
+    _fk("task_id", "tasks.id", primary_key=True),
+    sa.Column("annotator", Str(320), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("answered", sa.Integer, nullable=False),
+    sa.Column("created_at", Str(32), nullable=False),
+    info=SINCE_2,
+)

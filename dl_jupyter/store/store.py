@@ -7,6 +7,7 @@ behind: blobs copied in for rows that were never committed, and partial blob wri
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -24,8 +25,30 @@ from dl_jupyter.store.timeutil import now_iso, to_iso
 
 URL_ENV = "DL_JUPYTER_URL"
 BLOBS_ENV = "DL_JUPYTER_BLOBS"
-# A journal entry younger than this may belong to an upload still running in another kernel.
+# A journal entry of another host younger than this may belong to an upload still running.
 ORPHAN_GRACE_S = 3600
+RELEASED = "1970-01-01T00:00:00.000Z"
+
+
+def _this_process() -> str:
+    """The journal owner of this process (computed per call: forked children differ)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead_local_writer(owner: str | None) -> bool:
+    """Whether ``owner`` ("host:pid") is a process of this host that no longer runs."""
+    if not owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else
+        return False
+    return False
 
 
 def data_dir() -> Path:
@@ -99,7 +122,7 @@ class Store:
     # -- blob bookkeeping ----------------------------------------------------------------
     def journal_blobs(self, hashes: Iterable[str], at: str | None = None) -> None:
         """Record blobs about to be referenced, committed before their rows are written."""
-        rows = [{"blob": h, "created_at": at or now_iso()} for h in set(hashes)]
+        rows = [{"blob": h, "created_at": at or now_iso(), "owner": _this_process()} for h in set(hashes)]
         if not rows:
             return
         with self.write() as conn:
@@ -121,9 +144,7 @@ class Store:
             return
         j = schema.blob_journal
         conn.execute(j.delete().where(j.c.blob.in_(hashes)))
-        conn.execute(
-            j.insert(), [{"blob": h, "created_at": "1970-01-01T00:00:00.000Z"} for h in hashes]
-        )
+        conn.execute(j.insert(), [{"blob": h, "created_at": RELEASED, "owner": None} for h in hashes])
 
     def settle_blobs(self, hashes: Iterable[str]) -> None:
         """After the rows referencing ``hashes`` committed: they are no longer candidates."""
@@ -135,13 +156,14 @@ class Store:
                 )
 
     def collect_orphan_blobs(self, grace_s: float = ORPHAN_GRACE_S) -> int:
-        """Delete journalled blobs that no item references (older than ``grace_s``)."""
+        """Delete journalled blobs that no item references: released ones, those of a process
+        of this host that has died, and any older than ``grace_s`` (a writer elsewhere)."""
         cutoff = to_iso(datetime.now(timezone.utc) - timedelta(seconds=grace_s))
         j, items = schema.blob_journal, schema.items
         with self.write() as conn:
-            candidates = list(
-                conn.execute(sa.select(j.c.blob).where(j.c.created_at < cutoff)).scalars()
-            )
+            journal = conn.execute(sa.select(j.c.blob, j.c.created_at, j.c.owner)).all()
+            candidates = [row.blob for row in journal
+                          if row.created_at < cutoff or _dead_local_writer(row.owner)]
             if not candidates:
                 return 0
             used = set(

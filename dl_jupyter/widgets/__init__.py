@@ -1,1 +1,6 @@
-"""widgets layer."""
+"""widgets layer: the notebook views (gallery, filter builder, table, dashboard, annotator).
+
+Importing it registers the ``view.*`` hooks that entities call (``dataset.widget()``...).
+"""
+
+from dl_jupyter.widgets import views  # noqa: F401  (registers the view.* hooks)

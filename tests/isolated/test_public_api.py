@@ -28,6 +28,21 @@ def test_import_loads_no_widget_library():
     assert loaded == []
 
 
+def test_import_in_a_kernel_loads_no_widget_library():
+    """Inside Jupyter, libraries such as tqdm.auto pull ipywidgets in; dl_jupyter must not."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import sys, dl_jupyter\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{['anywidget', 'bqplot', 'ipycanvas', 'ipywidgets']!r}))"
+    )]
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    assert notebook.cells[0].outputs[0]["text"].strip() == "[]"
+
+
 def test_all_is_sorted_and_every_name_exists():
     assert dl_jupyter.__all__ == sorted(dl_jupyter.__all__)
     assert len(set(dl_jupyter.__all__)) == len(dl_jupyter.__all__)

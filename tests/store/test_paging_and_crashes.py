@@ -58,14 +58,15 @@ def test_all_is_thread_safe(many):
 
 
 def test_orphan_blobs_of_a_killed_upload_are_collected(store_url, tmp_path):
-    """A process copies blobs in and dies before its rows commit; the next open removes them."""
+    """A process copies blobs in and dies before its rows commit; the next open removes them
+    (a live writer's blobs would be kept: see test_a_live_writers_blobs_are_kept)."""
     blob_root = tmp_path / "blobs"
     script = textwrap.dedent(f"""
         import os
         from dl_jupyter.store.store import Store
         store = Store({store_url!r}, blob_root={str(blob_root)!r})
         blob = store.blobs.put_bytes(b"half-uploaded item")
-        store.journal_blobs([blob.sha256], at="2000-01-01T00:00:00.000Z")
+        store.journal_blobs([blob.sha256])
         print(blob.sha256, flush=True)
         os._exit(9)  # killed before the item rows were written
     """)
@@ -81,6 +82,49 @@ def test_orphan_blobs_of_a_killed_upload_are_collected(store_url, tmp_path):
         assert (
             conn.execute(sa.select(sa.func.count()).select_from(schema.blob_journal)).scalar() == 0
         )
+    reopened.dispose()
+
+
+def test_a_live_writers_blobs_are_kept(store):
+    blob = store.blobs.put_bytes(b"being uploaded right now")
+    store.journal_blobs([blob.sha256])
+    assert store.collect_orphan_blobs() == 0 and store.blobs.exists(blob.sha256)
+    store.settle_blobs([blob.sha256])
+
+
+def test_a_killed_upload_leaves_whole_batches(store_url, tmp_path):
+    """Kill an upload of 300 files after its first batch committed: every stored item has its
+    binary, and the next open removes the blobs of the batch that never committed."""
+    make_folder(tmp_path / "many", [f"{n:03d}.png" for n in range(300)], size=(4, 4))
+    blob_root = tmp_path / "blobs"
+    script = textwrap.dedent(f"""
+        import os, threading
+        from dl_jupyter.repositories import items
+        from dl_jupyter.repositories.client import Client
+        from dl_jupyter.store.store import Store
+        items.UPLOAD_BATCH = 100
+        original = items.Items._upload_batch
+        calls = []
+        def upload_batch(self, *args):
+            calls.append(1)
+            if len(calls) == 2:  # die in the middle of the second batch, after its blobs
+                self.store.journal_blobs([self.store.blobs.put_bytes(b"x" * 9).sha256])
+                os._exit(9)
+            return original(self, *args)
+        items.Items._upload_batch = upload_batch
+        client = Client(Store({store_url!r}, blob_root={str(blob_root)!r}))
+        client.login("owner@example.com")
+        dataset = client.projects_repo().create(project_name="p").datasets.create(dataset_name="d")
+        dataset.items.upload(local_path={str(tmp_path / "many")!r})
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 9, result.stderr
+    reopened = Store(store_url, blob_root=str(blob_root))
+    with reopened.read() as conn:
+        hashes = conn.execute(sa.select(schema.items.c.blob).where(schema.items.c.type == "file")).scalars().all()
+    assert len(hashes) == 100 and all(reopened.blobs.exists(h) for h in hashes)
+    on_disk = {p.name for p in blob_root.glob("??/??/*")}
+    assert on_disk == set(hashes)
     reopened.dispose()
 
 
