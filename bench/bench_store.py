@@ -50,10 +50,21 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def report(name: str, ours: float, baseline: float, unit: str = "s", count: int | None = None) -> None:
+def best_of(function: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
+    """The fastest of ``repeat`` runs (reads only: warm caches, compiled statements)."""
+    runs = [timed(function) for _ in range(repeat)]
+    return min(run[0] for run in runs), runs[-1][1]
+
+
+def report(
+    name: str, ours: float, baseline: float, unit: str = "s", count: int | None = None
+) -> None:
     rate = f"  ({count / ours:,.0f} rows/s vs {count / baseline:,.0f})" if count else ""
-    print(f"{name:<44} {ours:9.3f} {unit}  hand SQL {baseline:9.3f} {unit}  "
-          f"ratio {ours / baseline:5.2f}{rate}", flush=True)
+    print(
+        f"{name:<44} {ours:9.3f} {unit}  hand SQL {baseline:9.3f} {unit}  "
+        f"ratio {ours / baseline:5.2f}{rate}",
+        flush=True,
+    )
 
 
 def item_records(n: int, seed: int) -> Iterator[dict]:
@@ -62,9 +73,18 @@ def item_records(n: int, seed: int) -> Iterator[dict]:
         camera = f"cam-{index % 5}"
         yield {
             "filename": f"/{camera}/{index:07d}.jpg",
-            "mimetype": "image/jpeg", "width": 1280, "height": 720, "size": 100_000 + index % 5000,
-            "metadata": {"user": {"split": rng.choice(SPLITS), "camera": camera,
-                                  "score": round(rng.random(), 4), "tags": rng.sample(TAGS, rng.randint(0, 3))}},
+            "mimetype": "image/jpeg",
+            "width": 1280,
+            "height": 720,
+            "size": 100_000 + index % 5000,
+            "metadata": {
+                "user": {
+                    "split": rng.choice(SPLITS),
+                    "camera": camera,
+                    "score": round(rng.random(), 4),
+                    "tags": rng.sample(TAGS, rng.randint(0, 3)),
+                }
+            },
         }
 
 
@@ -73,7 +93,14 @@ def boxes(item_ids: list[str], seed: int) -> Iterator[tuple[str, str, float, flo
     for item_id in item_ids:
         for _ in range(rng.randint(7, 13)):
             left, top = rng.uniform(0, 1100), rng.uniform(0, 600)
-            yield item_id, rng.choice(LABELS), left, top, left + rng.uniform(5, 180), top + rng.uniform(5, 120)
+            yield (
+                item_id,
+                rng.choice(LABELS),
+                left,
+                top,
+                left + rng.uniform(5, 180),
+                top + rng.uniform(5, 120),
+            )
 
 
 def hand_insert_items(conn: sa.Connection, dataset_id: str, n: int, seed: int) -> None:
@@ -83,18 +110,36 @@ def hand_insert_items(conn: sa.Connection, dataset_id: str, n: int, seed: int) -
         "INSERT INTO items (id, dataset_id, filename, dir, name, type, hidden, mimetype, width, height,"
         " size, annotations_count, metadata, creator, created_at, updated_by, updated_at, version)"
         " VALUES (:id, :ds, :fn, :dir, :name, 'file', false, :mt, :w, :h, :size, 0, :md, :u, :now, :u,"
-        " :now, 1)")
-    fields_sql = sa.text("INSERT INTO item_fields (item_id, dataset_id, key, vtype, vtext, vnum)"
-                         " VALUES (:item, :ds, :key, :vtype, :vtext, :vnum)")
+        " :now, 1)"
+    )
+    fields_sql = sa.text(
+        "INSERT INTO item_fields (item_id, dataset_id, key, vtype, vtext, vnum)"
+        " VALUES (:item, :ds, :key, :vtype, :vtext, :vnum)"
+    )
     batch, fields = [], []
     for record in item_records(n, seed):
         item_id = new_id()
         directory, name = record["filename"].rsplit("/", 1)
-        batch.append({"id": item_id, "ds": dataset_id, "fn": record["filename"], "dir": directory,
-                      "name": name, "mt": record["mimetype"], "w": 1280, "h": 720, "size": record["size"],
-                      "md": json.dumps({"system": {}, **record["metadata"]}), "u": user, "now": now})
-        fields += [{"item": item_id, "ds": dataset_id, "key": k, "vtype": t, "vtext": s, "vnum": v}
-                   for k, t, s, v in item_fields.field_rows(record["metadata"]["user"])]
+        batch.append(
+            {
+                "id": item_id,
+                "ds": dataset_id,
+                "fn": record["filename"],
+                "dir": directory,
+                "name": name,
+                "mt": record["mimetype"],
+                "w": 1280,
+                "h": 720,
+                "size": record["size"],
+                "md": json.dumps({"system": {}, **record["metadata"]}),
+                "u": user,
+                "now": now,
+            }
+        )
+        fields += [
+            {"item": item_id, "ds": dataset_id, "key": k, "vtype": t, "vtext": s, "vnum": v}
+            for k, t, s, v in item_fields.field_rows(record["metadata"]["user"])
+        ]
         if len(batch) == 5000:
             conn.execute(items_sql, batch)
             conn.execute(fields_sql, fields)
@@ -110,21 +155,39 @@ def hand_insert_boxes(conn: sa.Connection, dataset_id: str, item_ids: list[str],
         "INSERT INTO annotations (id, item_id, dataset_id, type, label, coordinates, automated, x0, y0,"
         " x1, y1, area, metadata, creator, created_at, updated_by, updated_at, version) VALUES (:id,"
         " :item, :ds, 'box', :label, :coords, false, :x0, :y0, :x1, :y1, :area, '{\"system\": {}}',"
-        " :u, :now, :u, :now, 1)")
+        " :u, :now, :u, :now, 1)"
+    )
     batch, count = [], 0
     for item_id, label, x0, y0, x1, y1 in boxes(item_ids, seed):
         coords = json.dumps([{"x": x0, "y": y0, "z": 0}, {"x": x1, "y": y1, "z": 0}])
-        batch.append({"id": new_id(), "item": item_id, "ds": dataset_id, "label": label, "coords": coords,
-                      "x0": x0, "y0": y0, "x1": x1, "y1": y1, "area": (x1 - x0) * (y1 - y0),
-                      "u": user, "now": now})
+        batch.append(
+            {
+                "id": new_id(),
+                "item": item_id,
+                "ds": dataset_id,
+                "label": label,
+                "coords": coords,
+                "x0": x0,
+                "y0": y0,
+                "x1": x1,
+                "y1": y1,
+                "area": (x1 - x0) * (y1 - y0),
+                "u": user,
+                "now": now,
+            }
+        )
         if len(batch) == 20000:
             conn.execute(sql, batch)
             count += len(batch)
             batch = []
     conn.execute(sql, batch)
-    conn.execute(sa.text(
-        "UPDATE items SET annotations_count = (SELECT count(*) FROM annotations a WHERE a.item_id = items.id)"
-        " WHERE dataset_id = :ds"), {"ds": dataset_id})
+    conn.execute(
+        sa.text(
+            "UPDATE items SET annotations_count = (SELECT count(*) FROM annotations a WHERE a.item_id = items.id)"
+            " WHERE dataset_id = :ds"
+        ),
+        {"ds": dataset_id},
+    )
     return count + len(batch)
 
 
@@ -133,16 +196,27 @@ BASE = "FROM items WHERE dataset_id = :ds AND type = 'file' AND hidden = false"
 QUERIES = {
     "metadata (split == 'val')": (
         dl.Filters(field="metadata.user.split", values="val"),
-        BASE + " AND id IN (SELECT item_id FROM item_fields WHERE dataset_id = :ds AND key = 'split'"
-               " AND vtype = 's' AND vtext = 'val')"),
+        BASE
+        + " AND id IN (SELECT item_id FROM item_fields WHERE dataset_id = :ds AND key = 'split'"
+        " AND vtype = 's' AND vtext = 'val')",
+    ),
     "label join (label == 'label_07')": (
         (lambda: (f := dl.Filters(), f.add_join(field="label", values="label_07"))[0])(),
-        BASE + " AND id IN (SELECT item_id FROM annotations WHERE dataset_id = :ds AND label = 'label_07')"),
+        BASE
+        + " AND id IN (SELECT item_id FROM annotations WHERE dataset_id = :ds AND label = 'label_07')",
+    ),
     "label AND area (label_07, area > 15000)": (
-        (lambda: (f := dl.Filters(), f.add_join(field="label", values="label_07"),
-                  f.add_join(field="area", values=15000, operator="gt"))[0])(),
-        BASE + " AND id IN (SELECT item_id FROM annotations WHERE dataset_id = :ds AND label = 'label_07'"
-               " AND area > 15000)"),
+        (
+            lambda: (
+                f := dl.Filters(),
+                f.add_join(field="label", values="label_07"),
+                f.add_join(field="area", values=15000, operator="gt"),
+            )[0]
+        )(),
+        BASE
+        + " AND id IN (SELECT item_id FROM annotations WHERE dataset_id = :ds AND label = 'label_07'"
+        " AND area > 15000)",
+    ),
 }
 
 
@@ -185,17 +259,35 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
     report("bulk insert items (+ metadata index)", our_items_s, hand_items_s, count=n)
 
     with store.read() as conn:
-        our_ids = list(conn.execute(sa.select(schema.items.c.id).where(
-            schema.items.c.dataset_id == ours.id, schema.items.c.type == "file").order_by(schema.items.c.id)).scalars())
-        hand_ids = list(conn.execute(sa.select(schema.items.c.id).where(
-            schema.items.c.dataset_id == hand.id, schema.items.c.type == "file").order_by(schema.items.c.id)).scalars())
-    hand_boxes_s, count = timed(lambda: _in_write(store, hand_insert_boxes, hand.id, hand_ids, seed))
+        our_ids = list(
+            conn.execute(
+                sa.select(schema.items.c.id)
+                .where(schema.items.c.dataset_id == ours.id, schema.items.c.type == "file")
+                .order_by(schema.items.c.id)
+            ).scalars()
+        )
+        hand_ids = list(
+            conn.execute(
+                sa.select(schema.items.c.id)
+                .where(schema.items.c.dataset_id == hand.id, schema.items.c.type == "file")
+                .order_by(schema.items.c.id)
+            ).scalars()
+        )
+    hand_boxes_s, count = timed(
+        lambda: _in_write(store, hand_insert_boxes, hand.id, hand_ids, seed)
+    )
 
     def our_boxes() -> int:
         definitions = (
-            dl.Annotation(annotation_definition=dl.Box.unchecked(left=x0, top=y0, right=x1, bottom=y1, label=label),
-                          item_id=item_id, automated=False)
-            for item_id, label, x0, y0, x1, y1 in boxes(our_ids, seed))
+            dl.Annotation(
+                annotation_definition=dl.Box.unchecked(
+                    left=x0, top=y0, right=x1, bottom=y1, label=label
+                ),
+                item_id=item_id,
+                automated=False,
+            )
+            for item_id, label, x0, y0, x1, y1 in boxes(our_ids, seed)
+        )
         return ours.annotations.bulk_insert(definitions)
 
     our_boxes_s, _ = timed(our_boxes)
@@ -215,28 +307,46 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
 
     for name, (filters, sql) in QUERIES.items():
         with store.read() as conn:
-            hand_count_s, expected = timed(lambda: conn.execute(sa.text("SELECT count(*) " + sql), {"ds": ours.id}).scalar())
-            hand_page_s, _ = timed(lambda: decoded(conn.execute(sa.text(
-                f"SELECT * {sql} ORDER BY id LIMIT {PAGE}"), {"ds": ours.id}).all()))
-        our_page_s, pages = timed(lambda: ours.items.list(filters=filters))
-        our_count_s, got = timed(lambda: pages.items_count)
+            hand_count_s, expected = best_of(
+                lambda: conn.execute(sa.text("SELECT count(*) " + sql), {"ds": ours.id}).scalar()
+            )
+            hand_page_s, _ = best_of(
+                lambda: decoded(
+                    conn.execute(
+                        sa.text(f"SELECT * {sql} ORDER BY id LIMIT {PAGE}"), {"ds": ours.id}
+                    ).all()
+                )
+            )
+        our_page_s, pages = best_of(lambda: ours.items.list(filters=filters))
+        our_count_s, got = best_of(
+            lambda: ours.items.list(filters=filters, page_size=0).items_count
+        )
         assert got == expected, (name, got, expected)
         report(f"count: {name} = {got:,}", our_count_s, hand_count_s)
         report(f"first page: {name}", our_page_s, hand_page_s)
 
     with store.read() as conn:
-        hand_hist_s, hand_hist = timed(lambda: conn.execute(sa.text(
-            "SELECT label, count(*), count(DISTINCT item_id) FROM annotations WHERE dataset_id = :ds"
-            " GROUP BY label ORDER BY 2 DESC, 1"),
-            {"ds": ours.id}).all())
-    our_hist_s, histogram = timed(lambda: Stats(client, ours.id).labels())
+        hand_hist_s, hand_hist = best_of(
+            lambda: conn.execute(
+                sa.text(
+                    "SELECT label, count(*), count(DISTINCT item_id) FROM annotations WHERE dataset_id = :ds"
+                    " GROUP BY label ORDER BY 2 DESC, 1"
+                ),
+                {"ds": ours.id},
+            ).all()
+        )
+    our_hist_s, histogram = best_of(lambda: Stats(client, ours.id).labels())
     assert len(histogram) == len(hand_hist)
     report("label histogram (annotations, items)", our_hist_s, hand_hist_s)
 
     target = dl.Filters(field="metadata.user.split", values="test")
     hand_update_s, _ = timed(lambda: _in_write(store, _hand_update, ours.id))
-    our_update_s, _ = timed(lambda: ours.items.update(filters=target, update_values={"reviewed": True}))
-    updated = ours.items.list(filters=dl.Filters(field="metadata.user.reviewed", values=True)).items_count
+    our_update_s, _ = timed(
+        lambda: ours.items.update(filters=target, update_values={"reviewed": True})
+    )
+    updated = ours.items.list(
+        filters=dl.Filters(field="metadata.user.reviewed", values=True)
+    ).items_count
     report(f"bulk update {updated:,} items (user metadata)", our_update_s, hand_update_s)
 
     before = rss_mb()
@@ -245,7 +355,9 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
     before = rss_mb()
     our_stream_s, streamed = timed(lambda: sum(1 for _ in ours.items.list().all()))
     report(f"stream {streamed:,} items through pages", our_stream_s, hand_stream_s)
-    print(f"{'peak RSS added by streaming':<44} {rss_mb() - before:9.1f} MB  hand SQL {hand_rss:9.1f} MB")
+    print(
+        f"{'peak RSS added by streaming':<44} {rss_mb() - before:9.1f} MB  hand SQL {hand_rss:9.1f} MB"
+    )
     store.dispose()
 
 
@@ -267,26 +379,40 @@ def _in_write(store: Store, function: Callable, *args: object) -> object:
 
 def _hand_update(conn: sa.Connection, dataset_id: str) -> None:
     """The baseline: set metadata.user.reviewed_hand on split == 'test' items, with its index rows."""
-    selected = ("SELECT item_id FROM item_fields WHERE dataset_id = :ds AND key = 'split'"
-                " AND vtype = 's' AND vtext = 'test'")
+    selected = (
+        "SELECT item_id FROM item_fields WHERE dataset_id = :ds AND key = 'split'"
+        " AND vtype = 's' AND vtext = 'test'"
+    )
     if conn.dialect.name == "sqlite":
         set_json = "json_set(metadata, '$.user.reviewed_hand', json('true'))"
     else:
         set_json = "jsonb_set(metadata, '{user,reviewed_hand}', 'true'::jsonb)"
-    conn.execute(sa.text(f"UPDATE items SET metadata = {set_json}, version = version + 1 WHERE id IN ({selected})"),
-                 {"ds": dataset_id})
-    conn.execute(sa.text(
-        "INSERT INTO item_fields (item_id, dataset_id, key, vtype, vtext, vnum) SELECT id, dataset_id,"
-        f" 'reviewed_hand', 'b', NULL, 1 FROM items WHERE id IN ({selected})"), {"ds": dataset_id})
+    conn.execute(
+        sa.text(
+            f"UPDATE items SET metadata = {set_json}, version = version + 1 WHERE id IN ({selected})"
+        ),
+        {"ds": dataset_id},
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO item_fields (item_id, dataset_id, key, vtype, vtext, vnum) SELECT id, dataset_id,"
+            f" 'reviewed_hand', 'b', NULL, 1 FROM items WHERE id IN ({selected})"
+        ),
+        {"ds": dataset_id},
+    )
 
 
 def _hand_stream(store: Store, dataset_id: str) -> int:
     count, last = 0, ""
     while True:
         with store.read() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT * FROM items WHERE dataset_id = :ds AND type = 'file' AND hidden = false AND id > :last"
-                f" ORDER BY id LIMIT {PAGE}"), {"ds": dataset_id, "last": last}).all()
+            rows = conn.execute(
+                sa.text(
+                    "SELECT * FROM items WHERE dataset_id = :ds AND type = 'file' AND hidden = false AND id > :last"
+                    f" ORDER BY id LIMIT {PAGE}"
+                ),
+                {"ds": dataset_id, "last": last},
+            ).all()
         if not rows:
             return count
         count += len(decoded(rows))

@@ -18,16 +18,18 @@ from dl_jupyter.exceptions import DlError
 
 esc = _html.esc
 
-CARD = ("font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;line-height:1.4;"
-        "border:1px solid var(--jp-border-color2,#ddd);border-radius:6px;padding:8px 10px;"
-        "display:inline-block;max-width:860px")
+CARD = (
+    "font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;line-height:1.4;"
+    "border:1px solid var(--jp-border-color2,#ddd);border-radius:6px;padding:8px 10px;"
+    "display:inline-block;max-width:860px"
+)
 MUTED = "color:var(--jp-ui-font-color2,#777)"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_COLOR = "#3f8fd2"
 
 
 def color(value: object) -> str:
-    """``value`` if it is a ``#rrggbb`` colour, else a default (colours go into style attributes)."""
+    """``value`` if it is a ``#rrggbb`` colour, else a default (it goes into a style attribute)."""
     return value if isinstance(value, str) and _HEX.match(value) else DEFAULT_COLOR
 
 
@@ -37,8 +39,10 @@ def _num(value: object) -> str:
 
 def card(title: str, body: str, kind: str) -> str:
     """A bordered card with an escaped title."""
-    return (f"<div class='dl-card dl-{esc(kind)}' style='{CARD}'>"
-            f"<div style='font-weight:600;margin-bottom:4px'>{esc(title)}</div>{body}</div>")
+    return (
+        f"<div class='dl-card dl-{esc(kind)}' style='{CARD}'>"
+        f"<div style='font-weight:600;margin-bottom:4px'>{esc(title)}</div>{body}</div>"
+    )
 
 
 def safely(build: Callable[[], str], fallback: Callable[[], str]) -> str:
@@ -51,8 +55,9 @@ def safely(build: Callable[[], str], fallback: Callable[[], str]) -> str:
 
 
 # -- pieces ------------------------------------------------------------------------------
-def histogram(rows: Sequence[tuple[object, int]], colors: Mapping[str, str] | None = None,
-              title: str = "") -> str:
+def histogram(
+    rows: Sequence[tuple[object, int]], colors: Mapping[str, str] | None = None, title: str = ""
+) -> str:
     """Horizontal bars, one per (name, count), longest first as given."""
     if not rows:
         return ""
@@ -62,47 +67,63 @@ def histogram(rows: Sequence[tuple[object, int]], colors: Mapping[str, str] | No
         width = max(1.0, 100.0 * count / top)
         swatch = color((colors or {}).get(str(name)))
         lines.append(
-            "<tr><td style='padding:1px 6px 1px 0;white-space:nowrap;max-width:220px;overflow:hidden;"
+            "<tr><td style='padding:1px 6px 1px 0;white-space:nowrap;max-width:220px;"
+            "overflow:hidden;"
             f"text-overflow:ellipsis' title='{esc(name)}'>{esc(name) or '<i>(none)</i>'}</td>"
             f"<td style='width:240px'><div style='background:{swatch};height:10px;"
             f"width:{_num(width)}%;border-radius:2px'></div></td>"
-            f"<td style='padding-left:6px;text-align:right'>{int(count):,}</td></tr>")
+            f"<td style='padding-left:6px;text-align:right'>{int(count):,}</td></tr>"
+        )
     caption = f"<div style='{MUTED};margin-top:6px'>{esc(title)}</div>" if title else ""
-    return f"{caption}<table class='dl-histogram' style='border-collapse:collapse'>{''.join(lines)}</table>"
+    table = f"<table class='dl-histogram' style='border-collapse:collapse'>{''.join(lines)}</table>"
+    return caption + table
 
 
-def overlay(shapes: Iterable[Mapping[str, Any]], width: float, height: float,
-            colors: Mapping[str, str]) -> str:
+def overlay(
+    shapes: Iterable[Mapping[str, Any]], width: float, height: float, colors: Mapping[str, str]
+) -> str:
     """An SVG of annotation shapes (see ``frames.overlays``) over an image of width x height."""
     radius = max(width, height) / 120
     parts = []
     for shape in shapes:
         stroke = color(colors.get(str(shape.get("l"))))
         p = [_num(v) for v in shape.get("p", [])]
-        common = (f"stroke='{stroke}' stroke-width='2' vector-effect='non-scaling-stroke' "
-                  f"fill='{stroke}' fill-opacity='0.12'")
+        common = (
+            f"stroke='{stroke}' stroke-width='2' vector-effect='non-scaling-stroke' "
+            f"fill='{stroke}' fill-opacity='0.12'"
+        )
         kind = shape.get("k")
         if kind == "rect" and len(p) == 4:
             x0, y0, x1, y1 = (float(v) for v in p)
-            element = (f"<rect x='{_num(x0)}' y='{_num(y0)}' width='{_num(x1 - x0)}' "
-                       f"height='{_num(y1 - y0)}' {common}>")
+            element = (
+                f"<rect x='{_num(x0)}' y='{_num(y0)}' width='{_num(x1 - x0)}' "
+                f"height='{_num(y1 - y0)}' {common}>"
+            )
         elif kind in ("poly", "line") and len(p) >= 4:
             points = " ".join(f"{p[n]},{p[n + 1]}" for n in range(0, len(p) - 1, 2))
             tag = "polygon" if kind == "poly" else "polyline"
-            fill = common if kind == "poly" else common.replace("fill-opacity='0.12'", "fill-opacity='0'")
+            fill = (
+                common
+                if kind == "poly"
+                else common.replace("fill-opacity='0.12'", "fill-opacity='0'")
+            )
             element = f"<{tag} points='{points}' {fill}>"
         elif kind == "point" and len(p) == 2:
             element = f"<circle cx='{p[0]}' cy='{p[1]}' r='{_num(radius)}' {common}>"
         elif kind == "ellipse" and len(p) == 5:
-            element = (f"<ellipse cx='{p[0]}' cy='{p[1]}' rx='{p[2]}' ry='{p[3]}' "
-                       f"transform='rotate({p[4]} {p[0]} {p[1]})' {common}>")
+            element = (
+                f"<ellipse cx='{p[0]}' cy='{p[1]}' rx='{p[2]}' ry='{p[3]}' "
+                f"transform='rotate({p[4]} {p[0]} {p[1]})' {common}>"
+            )
         else:
             continue
         closing = element.split(" ", 1)[0][1:]
         parts.append(f"{element}<title>{esc(shape.get('l'))}</title></{closing}>")
-    return (f"<svg viewBox='0 0 {_num(width)} {_num(height)}' preserveAspectRatio='none' "
-            "style='position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none'>"
-            f"{''.join(parts)}</svg>")
+    return (
+        f"<svg viewBox='0 0 {_num(width)} {_num(height)}' preserveAspectRatio='none' "
+        "style='position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none'>"
+        f"{''.join(parts)}</svg>"
+    )
 
 
 def chips(labels: Iterable[str], colors: Mapping[str, str]) -> str:
@@ -110,19 +131,27 @@ def chips(labels: Iterable[str], colors: Mapping[str, str]) -> str:
     return "".join(
         f"<span style='display:inline-block;border-left:10px solid {color(colors.get(lb))};"
         f"padding:0 5px;margin:2px 4px 0 0;background:var(--jp-layout-color2,#f3f3f3);"
-        f"border-radius:3px'>{esc(lb)}</span>" for lb in labels)
+        f"border-radius:3px'>{esc(lb)}</span>"
+        for lb in labels
+    )
 
 
 def picture(tile: Any, colors: Mapping[str, str], side: int) -> str:
     """A tile's thumbnail with its annotations drawn over it (or a placeholder)."""
     if tile.data_url is None:
-        return (f"<div style='width:{side}px;height:{side // 2}px;display:flex;align-items:center;"
-                f"justify-content:center;background:var(--jp-layout-color2,#eee);{MUTED}'>"
-                "no preview</div>")
-    svg = overlay(tile.shapes, tile.width, tile.height, colors) if tile.width and tile.height else ""
-    return (f"<div style='position:relative;display:inline-block;line-height:0'>"
-            f"<img src='{esc(tile.data_url)}' alt='{esc(tile.name)}' title='{esc(tile.filename)}' "
-            f"style='display:block;max-width:{side}px;max-height:{side}px'>{svg}</div>")
+        return (
+            f"<div style='width:{side}px;height:{side // 2}px;display:flex;align-items:center;"
+            f"justify-content:center;background:var(--jp-layout-color2,#eee);{MUTED}'>"
+            "no preview</div>"
+        )
+    svg = (
+        overlay(tile.shapes, tile.width, tile.height, colors) if tile.width and tile.height else ""
+    )
+    return (
+        f"<div style='position:relative;display:inline-block;line-height:0'>"
+        f"<img src='{esc(tile.data_url)}' alt='{esc(tile.name)}' title='{esc(tile.filename)}' "
+        f"style='display:block;max-width:{side}px;max-height:{side}px'>{svg}</div>"
+    )
 
 
 def strip(tiles: Sequence[Any]) -> str:
@@ -130,14 +159,23 @@ def strip(tiles: Sequence[Any]) -> str:
     cells = "".join(
         f"<img src='{esc(t.data_url)}' title='{esc(t.filename)}' alt='{esc(t.name)}' "
         "style='height:72px;margin:0 4px 0 0;border-radius:3px'>"
-        for t in tiles if t.data_url)
-    return f"<div class='dl-strip' style='margin-top:6px;white-space:nowrap;overflow:hidden'>{cells}</div>"
+        for t in tiles
+        if t.data_url
+    )
+    style = "margin-top:6px;white-space:nowrap;overflow:hidden"
+    return f"<div class='dl-strip' style='{style}'>{cells}</div>"
 
 
 def rows_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    head = "".join(f"<th style='text-align:left;padding:1px 8px 1px 0'>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:1px 8px 1px 0'>{esc(v)}</td>"
-                                    for v in row) + "</tr>" for row in rows)
+    head = "".join(
+        f"<th style='text-align:left;padding:1px 8px 1px 0'>{esc(h)}</th>" for h in header
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='text-align:left;padding:1px 8px 1px 0'>{esc(v)}</td>" for v in row)
+        + "</tr>"
+        for row in rows
+    )
     return f"<table style='border-collapse:collapse'><tr>{head}</tr>{body}</table>"
 
 
@@ -148,15 +186,23 @@ def dataset_html(dataset: Any) -> str:
     def build() -> str:
         data = _hooks.call("frames.dataset_card", dataset)
         summary = data["summary"]
-        line = (f"<div>{summary.items:,} items &middot; {summary.annotations:,} annotations"
-                f"{' &middot; read-only' if dataset.readonly else ''}</div>"
-                f"<div style='{MUTED}'>id {esc(dataset.id)} &middot; created {esc(dataset.created_at)} "
-                f"by {esc(dataset.creator)}</div>")
+        line = (
+            f"<div>{summary.items:,} items &middot; {summary.annotations:,} annotations"
+            f"{' &middot; read-only' if dataset.readonly else ''}</div>"
+            f"<div style='{MUTED}'>id {esc(dataset.id)} &middot; created {esc(dataset.created_at)} "
+            f"by {esc(dataset.creator)}</div>"
+        )
         labels = histogram(summary.labels, data["colors"], "labels") if summary.labels else ""
         return card(f"Dataset {dataset.name}", line + labels + strip(data["tiles"]), "dataset")
 
-    return safely(build, lambda: card(f"Dataset {dataset.name}", _html.table(
-        [("id", dataset.id), ("project", dataset.project_id)]), "dataset"))
+    return safely(
+        build,
+        lambda: card(
+            f"Dataset {dataset.name}",
+            _html.table([("id", dataset.id), ("project", dataset.project_id)]),
+            "dataset",
+        ),
+    )
 
 
 def item_html(item: Any, rows: Sequence[tuple[object, object]]) -> str:
@@ -167,9 +213,11 @@ def item_html(item: Any, rows: Sequence[tuple[object, object]]) -> str:
         preview = _hooks.call("frames.item_preview", item)
         tile, colors = preview["tile"], preview["colors"]
         labels = sorted({s["l"] for s in tile.shapes if s.get("l")})
-        body = (f"<div style='display:flex;gap:12px;align-items:flex-start'>"
-                f"<div>{picture(tile, colors, 256)}<div>{chips(labels, colors)}</div></div>"
-                f"<div>{table}</div></div>")
+        body = (
+            f"<div style='display:flex;gap:12px;align-items:flex-start'>"
+            f"<div>{picture(tile, colors, 256)}<div>{chips(labels, colors)}</div></div>"
+            f"<div>{table}</div></div>"
+        )
         return card(f"Item {item.name}", body, "item")
 
     return safely(build, lambda: card(f"Item {item.name}", table, "item"))
@@ -177,20 +225,28 @@ def item_html(item: Any, rows: Sequence[tuple[object, object]]) -> str:
 
 def pages_html(pages: Any) -> str:
     """Count, page, the filter in words, and the first entities of the page."""
-    lines = (f"<div>{pages.items_count:,} {esc(pages.resource)} &middot; page "
-             f"{pages.page_offset + 1} of {max(pages.total_pages_count, 1)} "
-             f"({pages.page_size} per page)</div>")
+    lines = (
+        f"<div>{pages.items_count:,} {esc(pages.resource)} &middot; page "
+        f"{pages.page_offset + 1} of {max(pages.total_pages_count, 1)} "
+        f"({pages.page_size} per page)</div>"
+    )
     if pages.describe:
         lines += f"<div style='{MUTED}'>filter: <code>{esc(pages.describe)}</code></div>"
     shown = pages.items[:10]
     if pages.resource == "annotations":
-        table = rows_table(["type", "label", "item", "id"],
-                           [(a.type, a.label, a.item_id, a.id) for a in shown])
+        table = rows_table(
+            ["type", "label", "item", "id"], [(a.type, a.label, a.item_id, a.id) for a in shown]
+        )
     else:
-        table = rows_table(["name", "dir", "annotations", "id"],
-                           [(i.name, i.dir, i.annotations_count, i.id) for i in shown])
-    more = f"<div style='{MUTED}'>... and {len(pages.items) - 10} more on this page</div>" \
-        if len(pages.items) > 10 else ""
+        table = rows_table(
+            ["name", "dir", "annotations", "id"],
+            [(i.name, i.dir, i.annotations_count, i.id) for i in shown],
+        )
+    more = (
+        f"<div style='{MUTED}'>... and {len(pages.items) - 10} more on this page</div>"
+        if len(pages.items) > 10
+        else ""
+    )
     return card("Pages", lines + table + more, "pages")
 
 
@@ -199,16 +255,19 @@ def project_html(project: Any) -> str:
 
     def build() -> str:
         datasets = project.datasets.list()
-        listing = rows_table(["dataset", "created", "id"],
-                             [(d.name, d.created_at, d.id) for d in datasets])
+        listing = rows_table(
+            ["dataset", "created", "id"], [(d.name, d.created_at, d.id) for d in datasets]
+        )
         return card(f"Project {project.name}", _meta(project) + listing, "project")
 
     return safely(build, lambda: card(f"Project {project.name}", _meta(project), "project"))
 
 
 def _meta(entity: Any) -> str:
-    return (f"<div style='{MUTED}'>id {esc(entity.id)} &middot; created {esc(entity.created_at)} "
-            f"by {esc(entity.creator)}</div>")
+    return (
+        f"<div style='{MUTED}'>id {esc(entity.id)} &middot; created {esc(entity.created_at)} "
+        f"by {esc(entity.creator)}</div>"
+    )
 
 
 def recipe_html(recipe: Any) -> str:
@@ -218,9 +277,12 @@ def recipe_html(recipe: Any) -> str:
         ontology = recipe.get_ontology()
         labels = "".join(f"<li>{label._repr_html_()}</li>" for label in ontology.labels)
         attributes = ", ".join(esc(a.get("key")) for a in ontology.attributes) or "none"
-        body = (_meta(recipe) + f"<div>ontology {esc(ontology.title)}: {len(ontology.labels)} labels</div>"
-                f"<ul style='margin:2px 0'>{labels}</ul><div>attributes: {attributes}</div>"
-                f"<div>instructions: {len(recipe.instructions)}</div>")
+        body = (
+            _meta(recipe)
+            + f"<div>ontology {esc(ontology.title)}: {len(ontology.labels)} labels</div>"
+            f"<ul style='margin:2px 0'>{labels}</ul><div>attributes: {attributes}</div>"
+            f"<div>instructions: {len(recipe.instructions)}</div>"
+        )
         return card(f"Recipe {recipe.title}", body, "recipe")
 
     return safely(build, lambda: card(f"Recipe {recipe.title}", _meta(recipe), "recipe"))
@@ -229,23 +291,32 @@ def recipe_html(recipe: Any) -> str:
 def write_back_card(result: Any) -> str:
     """What a frame changes (or changed): counts per column, a sample, and the conflicts."""
     state = "applied" if result.applied else "preview (dry run): nothing written yet"
-    body = (f"<div>{len(result.changes):,} changed cells in {result.rows_changed:,} "
-            f"{esc(result.resource)} &middot; {len(result.conflicts):,} conflicts &middot; {state}</div>")
+    body = (
+        f"<div>{len(result.changes):,} changed cells in {result.rows_changed:,} "
+        f"{esc(result.resource)} &middot; {len(result.conflicts):,} conflicts "
+        f"&middot; {state}</div>"
+    )
     counts = result.counts
     if len(counts):
         body += histogram(list(zip(counts.index, counts.tolist())), title="changes per column")
         sample = result.changes.head(10)
         body += f"<div style='{MUTED};margin-top:6px'>sample</div>" + rows_table(
             ["id", "column", "old", "new"],
-            [(r.id, r.column, _cell(r.old), _cell(r.new)) for r in sample.itertuples(index=False)])
+            [(r.id, r.column, _cell(r.old), _cell(r.new)) for r in sample.itertuples(index=False)],
+        )
     if len(result.conflicts):
-        body += ("<div style='color:#c0392b;margin-top:6px'>refused: changed or deleted in the store "
-                 "since the frame was read (read them again and reapply)</div>") + rows_table(
+        body += (
+            "<div style='color:#c0392b;margin-top:6px'>refused: changed or deleted in the store "
+            "since the frame was read (read them again and reapply)</div>"
+        ) + rows_table(
             ["id", "frame version", "store version", "reason"],
-            [tuple(_cell(v) for v in r) for r in result.conflicts.head(10).itertuples(index=False)])
+            [tuple(_cell(v) for v in r) for r in result.conflicts.head(10).itertuples(index=False)],
+        )
     if result.ignored_columns:
-        body += f"<div style='{MUTED}'>not written (not columns of the store): " \
-                f"{esc(', '.join(result.ignored_columns))}</div>"
+        body += (
+            f"<div style='{MUTED}'>not written (not columns of the store): "
+            f"{esc(', '.join(result.ignored_columns))}</div>"
+        )
     return card("Write-back", body, "write-back")
 
 
@@ -261,6 +332,19 @@ def task_html(task: Any, progress: Sequence[tuple[str, int, int]]) -> str:
         f"<div style='background:#2e9d4e;height:10px;border-radius:2px;"
         f"width:{_num(100.0 * done / total if total else 0)}%'></div></div></td>"
         f"<td style='padding-left:6px'>{int(done):,} / {int(total):,}</td></tr>"
-        for who, done, total in progress)
-    body = _meta(task) + (f"<table>{bars}</table>" if bars else f"<div style='{MUTED}'>no assignments</div>")
+        for who, done, total in progress
+    )
+    body = _meta(task) + (
+        f"<table>{bars}</table>" if bars else f"<div style='{MUTED}'>no assignments</div>"
+    )
     return card(f"Task {getattr(task, 'name', '')}", body, "task")
+
+
+def display(widget: Any) -> None:
+    """Show a widget (or anything) in the notebook; print its repr outside IPython."""
+    try:
+        from IPython.display import display as show
+    except ImportError:
+        print(repr(widget))
+    else:
+        show(widget)

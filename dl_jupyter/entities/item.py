@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dl_jupyter import _html
+from dl_jupyter import _hooks
+from dl_jupyter.entities import html
 from dl_jupyter.entities.base import BaseEntity
 
 
@@ -158,5 +159,13 @@ class Item(BaseEntity):
             rows += [(f"metadata.user.{k}", v) for k, v in list(user.items())[:20]]
         return rows
 
+    def widget(self, **options: Any) -> Any:
+        """The item, large, with its annotations drawn over it."""
+        return _hooks.call("view.item", self, **options)
+
+    def show(self, **options: Any) -> None:
+        """Display ``widget()`` in the notebook."""
+        html.display(self.widget(**options))
+
     def _repr_html_(self) -> str:
-        return f"<div class='dl-item'>{_html.table(self._html_rows(), title=f'Item {self.name}')}</div>"
+        return html.item_html(self, self._html_rows())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from dl_jupyter import _html
+from dl_jupyter.entities import html
 from dl_jupyter.entities.base import BaseEntity
 from dl_jupyter.entities.labels import (
     Label,
@@ -290,3 +291,6 @@ class Recipe(BaseEntity):
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
+
+    def _repr_html_(self) -> str:
+        return html.recipe_html(self)

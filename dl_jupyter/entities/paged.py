@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dl_jupyter import _html
+from dl_jupyter import _hooks
+from dl_jupyter.entities import html
 
 # fetch(page_offset, page_size, after) -> (entities, cursor after the last one or None)
 PageFetcher = Callable[[int, int, Any], tuple[list, Any]]
@@ -117,13 +118,13 @@ class PagedEntities:
         for entity in self.items:
             print(repr(entity))
 
+    def widget(self, **options: Any) -> Any:
+        """A gallery of item pages, a table of annotation pages."""
+        return _hooks.call("view.pages", self, **options)
+
+    def show(self, **options: Any) -> None:
+        """Display ``widget()`` in the notebook."""
+        html.display(self.widget(**options))
+
     def _repr_html_(self) -> str:
-        rows: list[tuple[object, object]] = [
-            ("resource", self.resource),
-            ("items_count", self.items_count),
-            ("page", f"{self.page_offset + 1} of {max(self.total_pages_count, 1)}"),
-        ]
-        if self.describe:
-            rows.append(("filter", self.describe))
-        rows += [(i, repr(e)) for i, e in enumerate(self.items[:10])]
-        return _html.table(rows, title="Pages")
+        return html.pages_html(self)

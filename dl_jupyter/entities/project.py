@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dl_jupyter import _hooks, _html
+from dl_jupyter import _hooks
+from dl_jupyter.entities import html
 from dl_jupyter.entities.base import BaseEntity
 from dl_jupyter.entities.labels import Label
 from dl_jupyter.enums import MemberRole
@@ -80,6 +81,9 @@ class Project(BaseEntity):
             "metadata": self.metadata,
             "role": self.role,
         }
+
+    def _repr_html_(self) -> str:
+        return html.project_html(self)
 
 
 @dataclass(repr=False, eq=False)
@@ -307,9 +311,13 @@ class Dataset(BaseEntity):
             "recipes": list(self.recipe_ids),
         }
 
+    def widget(self, filters: Any = None, **options: Any) -> Any:
+        """A gallery of the dataset's items (those matching ``filters``)."""
+        return _hooks.call("view.gallery", self, filters=filters, **options)
+
+    def show(self, filters: Any = None, **options: Any) -> None:
+        """Display ``widget()`` in the notebook."""
+        html.display(self.widget(filters=filters, **options))
+
     def _repr_html_(self) -> str:
-        rows = [("id", self.id), ("project", self.project_id), ("items", self.items_count),
-                ("created", f"{self.created_at} by {self.creator}")]
-        if self.readonly:
-            rows.append(("readonly", True))
-        return f"<div class='dl-dataset'>{_html.table(rows, title=f'Dataset {self.name}')}</div>"
+        return html.dataset_html(self)

@@ -26,17 +26,25 @@ def dataset_card(dataset: Any) -> dict[str, Any]:
     summary = Stats(dataset.client, dataset.id).summary()
     first = dataset.items.list(page_size=CARD_THUMBNAILS).items
     labels = [label for label, _ in summary.labels]
-    return {"summary": summary, "tiles": tiles(dataset.client.store, first, CARD_THUMBNAIL_SIZE, False),
-            "colors": dataset_colors(dataset, labels)}
+    return {
+        "summary": summary,
+        "tiles": tiles(dataset.client.store, first, CARD_THUMBNAIL_SIZE, False),
+        "colors": dataset_colors(dataset, labels),
+    }
 
 
 _hooks.register("frames.items", lambda pages: to_df(pages, "items"))
 _hooks.register("frames.annotations", lambda pages: to_df(pages, "annotations"))
-_hooks.register("frames.update_items",
-                lambda repo, df, dry_run=False: writeback.update_from_df(repo, df, writeback.ITEMS, dry_run))
-_hooks.register("frames.update_annotations",
-                lambda repo, df, dry_run=False: writeback.update_from_df(
-                    repo, df, writeback.ANNOTATIONS, dry_run))
+_hooks.register(
+    "frames.update_items",
+    lambda repo, df, dry_run=False: writeback.update_from_df(repo, df, writeback.ITEMS, dry_run),
+)
+_hooks.register(
+    "frames.update_annotations",
+    lambda repo, df, dry_run=False: writeback.update_from_df(
+        repo, df, writeback.ANNOTATIONS, dry_run
+    ),
+)
 _hooks.register("frames.dataset_card", dataset_card)
 _hooks.register("frames.item_preview", item_preview)
 

@@ -130,7 +130,9 @@ def _kind(value: Any) -> str:
     return "other"
 
 
-def typed_frame(rows: list[dict[str, Any]], resource: str, metadata_types: bool = True) -> pd.DataFrame:
+def typed_frame(
+    rows: list[dict[str, Any]], resource: str, metadata_types: bool = True
+) -> pd.DataFrame:
     """A frame of flat rows with the fixed columns first and each column's dtype set.
 
     ``metadata_types=False`` leaves metadata columns as objects (chunks typed after concat).

@@ -54,13 +54,19 @@ class FieldInfo:
             self.operators = OPERATORS[self.kind]
 
 
-def distinct_values(conn: Connection, column: sa.Column, conditions: Sequence[ColumnElement[bool]],
-                    limit: int = MAX_VALUES) -> list[Any]:
+def distinct_values(
+    conn: Connection,
+    column: sa.Column,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int = MAX_VALUES,
+) -> list[Any]:
     """The distinct non-null values of ``column`` where ``conditions`` hold, in order, up to
     ``limit``; each step is one seek on an index that starts with the conditions' columns."""
     first = sa.select(sa.func.min(column).label("v")).where(*conditions)
     seek = first.cte("seek", recursive=True)
-    following = sa.select(sa.func.min(column)).where(*conditions, column > seek.c.v).scalar_subquery()
+    following = (
+        sa.select(sa.func.min(column)).where(*conditions, column > seek.c.v).scalar_subquery()
+    )
     seek = seek.union_all(sa.select(following).where(seek.c.v.is_not(None)))
     query = sa.select(seek.c.v).where(seek.c.v.is_not(None)).limit(limit)
     return list(conn.execute(query).scalars())
@@ -79,17 +85,23 @@ def discover(client: Any, dataset_id: str) -> list[FieldInfo]:
         statuses = distinct_values(conn, r.c.status, [r.c.dataset_id == dataset_id])
         labels = distinct_values(conn, a.c.label, [a.c.dataset_id == dataset_id])
         types = distinct_values(conn, a.c.type, [a.c.dataset_id == dataset_id])
-        metadata = [_metadata_field(conn, dataset_id, key)
-                    for key in distinct_values(conn, f.c.key, [f.c.dataset_id == dataset_id], MAX_KEYS)
-                    if key]
+        metadata = [
+            _metadata_field(conn, dataset_id, key)
+            for key in distinct_values(conn, f.c.key, [f.c.dataset_id == dataset_id], MAX_KEYS)
+            if key
+        ]
     item_fields = [
         FieldInfo("dir", STRING, values=dirs),
         FieldInfo("filename", STRING),
         FieldInfo("name", STRING),
         FieldInfo("annotated", BOOLEAN, values=[True, False], operators=("eq",)),
         FieldInfo("annotationsCount", NUMBER),
-        FieldInfo("metadata.system.annotationStatus", STRING, values=statuses,
-                  operators=("eq", "ne", "in", "nin", "exists")),
+        FieldInfo(
+            "metadata.system.annotationStatus",
+            STRING,
+            values=statuses,
+            operators=("eq", "ne", "in", "nin", "exists"),
+        ),
         FieldInfo("metadata.system.mimetype", STRING),
         FieldInfo("metadata.system.width", NUMBER),
         FieldInfo("metadata.system.height", NUMBER),
@@ -102,8 +114,12 @@ def discover(client: Any, dataset_id: str) -> list[FieldInfo]:
     annotation_fields = [
         FieldInfo("label", STRING, "annotations", labels, ("eq", "ne", "in", "nin")),
         FieldInfo("type", STRING, "annotations", types, ("eq", "ne", "in", "nin")),
-        FieldInfo("metadata.system.status", STRING, "annotations",
-                  [s.value for s in AnnotationStatus if s != AnnotationStatus.CLEAR]),
+        FieldInfo(
+            "metadata.system.status",
+            STRING,
+            "annotations",
+            [s.value for s in AnnotationStatus if s != AnnotationStatus.CLEAR],
+        ),
         FieldInfo("creator", STRING, "annotations"),
         FieldInfo("area", NUMBER, "annotations"),
         FieldInfo("metadata.user.model.name", STRING, "annotations"),

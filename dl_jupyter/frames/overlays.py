@@ -39,7 +39,11 @@ def shape(kind: str, label: str | None, coordinates: Any, bounds: Sequence[Any])
         return None
     if isinstance(definition, defs.Box):
         if definition.angle:
-            return {"k": "poly", "l": label, "p": _rounded(v for p in definition.four_points for v in p)}
+            return {
+                "k": "poly",
+                "l": label,
+                "p": _rounded(v for p in definition.four_points for v in p),
+            }
         return {"k": "rect", "l": label, "p": _rounded(definition.bounds)}
     if isinstance(definition, (defs.Polygon, defs.Polyline)):
         kind_name = "poly" if isinstance(definition, defs.Polygon) else "line"
@@ -59,9 +63,20 @@ def shapes_of_items(conn: Connection, item_ids: Sequence[str]) -> dict[str, list
     # masks carry an image in their coordinates: leave it in the database
     coordinates = sa.case((a.c.type.in_(sorted(BOUNDS_ONLY)), sa.null()), else_=a.c.coordinates)
     for part in chunks(list(item_ids)):
-        query = (sa.select(a.c.item_id, a.c.type, a.c.label, coordinates.label("coordinates"),
-                           a.c.x0, a.c.y0, a.c.x1, a.c.y1)
-                 .where(a.c.item_id.in_(part)).order_by(a.c.item_id, a.c.created_at, a.c.id))
+        query = (
+            sa.select(
+                a.c.item_id,
+                a.c.type,
+                a.c.label,
+                coordinates.label("coordinates"),
+                a.c.x0,
+                a.c.y0,
+                a.c.x1,
+                a.c.y1,
+            )
+            .where(a.c.item_id.in_(part))
+            .order_by(a.c.item_id, a.c.created_at, a.c.id)
+        )
         for row in conn.execute(query):
             drawn = shape(row.type, row.label, row.coordinates, (row.x0, row.y0, row.x1, row.y1))
             if drawn is not None:

@@ -37,9 +37,16 @@ class Tile:
 
     def meta(self) -> dict[str, Any]:
         """Everything but the image bytes, as JSON for the front end."""
-        return {"id": self.id, "name": self.name, "filename": self.filename, "width": self.width,
-                "height": self.height, "annotations": self.annotations_count, "shapes": self.shapes,
-                "image": self.thumbnail is not None}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "filename": self.filename,
+            "width": self.width,
+            "height": self.height,
+            "annotations": self.annotations_count,
+            "shapes": self.shapes,
+            "image": self.thumbnail is not None,
+        }
 
 
 def tiles(store: Any, items: Sequence[Any], size: int, with_shapes: bool = True) -> list[Tile]:
@@ -49,9 +56,21 @@ def tiles(store: Any, items: Sequence[Any], size: int, with_shapes: bool = True)
         with store.read() as conn:
             shapes = shapes_of_items(conn, [item.id for item in items])
     images = Thumbnails(store.blobs).get_many(
-        [(item.blob, item.link) if _is_image(item) else (None, None) for item in items], size)
-    return [Tile(item.id, item.name, item.filename, item.width, item.height, item.annotations_count,
-                 image, shapes.get(item.id, [])) for item, image in zip(items, images)]
+        [(item.blob, item.link) if _is_image(item) else (None, None) for item in items], size
+    )
+    return [
+        Tile(
+            item.id,
+            item.name,
+            item.filename,
+            item.width,
+            item.height,
+            item.annotations_count,
+            image,
+            shapes.get(item.id, []),
+        )
+        for item, image in zip(items, images)
+    ]
 
 
 def _is_image(item: Any) -> bool:

@@ -35,10 +35,13 @@ def to_df(pages: Any, resource: str | None = None) -> pd.DataFrame:
     row = ROW_OF[resource]
     total = pages.total_pages_count - pages.page_offset if pages.page_size else 0
     chunks = []
-    with tqdm(total=total, desc=f"Reading {resource}", unit="page",
-              disable=total < PROGRESS_FROM_PAGES) as progress:
+    with tqdm(
+        total=total, desc=f"Reading {resource}", unit="page", disable=total < PROGRESS_FROM_PAGES
+    ) as progress:
         for page in pages:
-            chunks.append(typed_frame([row(entity) for entity in page], resource, metadata_types=False))
+            chunks.append(
+                typed_frame([row(entity) for entity in page], resource, metadata_types=False)
+            )
             progress.update(1)
     if not chunks:
         return typed_frame([], resource)

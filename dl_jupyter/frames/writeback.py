@@ -76,22 +76,32 @@ class WriteBack:
 
     def __repr__(self) -> str:
         state = "applied" if self.applied else "not applied (dry run)"
-        return (f"WriteBack({self.resource}: {len(self.changes)} changed cells in "
-                f"{self.rows_changed} rows, {len(self.conflicts)} conflicts; {state})")
+        return (
+            f"WriteBack({self.resource}: {len(self.changes)} changed cells in "
+            f"{self.rows_changed} rows, {len(self.conflicts)} conflicts; {state})"
+        )
 
     def _repr_html_(self) -> str:
         return html.write_back_card(self)
 
 
-def update_from_df(repo: Any, frame: pd.DataFrame, resource: Resource, dry_run: bool = False) -> WriteBack:
+def update_from_df(
+    repo: Any, frame: pd.DataFrame, resource: Resource, dry_run: bool = False
+) -> WriteBack:
     """Diff ``frame`` against the rows of ``repo``'s scope and, unless ``dry_run``, apply it."""
     _check_frame(frame)
-    columns = [c for c in frame.columns if isinstance(c, str)
-               and (c.startswith(USER_PREFIX) or c in resource.fixed)]
+    columns = [
+        c
+        for c in frame.columns
+        if isinstance(c, str) and (c.startswith(USER_PREFIX) or c in resource.fixed)
+    ]
     for column in columns:
         _path(column)
-    ignored = [str(c) for c in frame.columns
-               if c not in columns and c not in COLUMNS[resource.name] and c != "id"]
+    ignored = [
+        str(c)
+        for c in frame.columns
+        if c not in columns and c not in COLUMNS[resource.name] and c != "id"
+    ]
     dataset_id = repo._dataset_id()
     scope = resource.table.c.dataset_id == dataset_id
     if getattr(repo, "item_id", None) is not None:
@@ -104,58 +114,80 @@ def update_from_df(repo: Any, frame: pd.DataFrame, resource: Resource, dry_run: 
             diff.add(stored, rows)
         if not dry_run and diff.updates:
             _apply(conn, resource, diff.updates, user, dataset_id)
-    result = WriteBack(resource.name, diff.changes_frame(), diff.conflicts_frame(), ignored,
-                       applied=not dry_run)
+    result = WriteBack(
+        resource.name, diff.changes_frame(), diff.conflicts_frame(), ignored, applied=not dry_run
+    )
     if not dry_run and diff.updates:
         _advance_versions(frame, diff.updates)
     if len(result.conflicts):
-        warnings.warn(f"{len(result.conflicts)} {resource.name} changed in the store since the frame "
-                      "was read were not written; see .conflicts and read them again",
-                      stacklevel=3)
+        warnings.warn(
+            f"{len(result.conflicts)} {resource.name} changed in the store since the frame "
+            "was read were not written; see .conflicts and read them again",
+            stacklevel=3,
+        )
     return result
 
 
 def _check_frame(frame: pd.DataFrame) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise BadRequestError(f"update_from_df takes a pandas DataFrame, got {type(frame).__name__}")
+        raise BadRequestError(
+            f"update_from_df takes a pandas DataFrame, got {type(frame).__name__}"
+        )
     missing = [c for c in ("id", "version") if c not in frame.columns]
     if missing:
-        raise BadRequestError(f"The frame has no {missing} column: write back a frame read with "
-                              "to_df(), which carries each row's id and version")
+        raise BadRequestError(
+            f"The frame has no {missing} column: write back a frame read with "
+            "to_df(), which carries each row's id and version"
+        )
     duplicated = frame["id"][frame["id"].duplicated()]
     if len(duplicated):
         raise BadRequestError(f"The frame has the id {duplicated.iloc[0]!r} more than once")
     if frame["id"].isna().any() or frame["version"].isna().any():
-        raise BadRequestError("Every row needs an id and a version (rows of to_df(); new rows "
-                              "cannot be written back)")
+        raise BadRequestError(
+            "Every row needs an id and a version (rows of to_df(); new rows cannot be written back)"
+        )
 
 
 def _path(column: str) -> list[str]:
     """The keys under ``metadata.user`` that a metadata column names."""
     if not column.startswith(USER_PREFIX):
         return []
-    keys = column[len(USER_PREFIX):].split(".")
+    keys = column[len(USER_PREFIX) :].split(".")
     if any(not k for k in keys) or len(column) - len(USER_PREFIX) > item_fields.MAX_KEY:
         raise BadRequestError(f"Not a metadata column: {column!r}")
     return keys
 
 
-def _stored_rows(conn: Connection, resource: Resource, scope: Any, frame: pd.DataFrame,
-                 columns: Sequence[str], lock: bool) -> Iterator[tuple[dict, list]]:
-    """For each chunk of the frame: the store's rows by id, and the frame's (id, version, values)."""
+def _stored_rows(
+    conn: Connection,
+    resource: Resource,
+    scope: Any,
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    lock: bool,
+) -> Iterator[tuple[dict, list]]:
+    """Per chunk of the frame: the store's rows by id, and the frame's (id, version, values)."""
     t = resource.table
     ids = [str(plain_value(v)) for v in frame["id"]]
     versions = [int(plain_value(v)) for v in frame["version"]]
     values = frame[list(columns)].astype(object).to_numpy() if columns else None
     for start in range(0, len(ids), 900):
-        part = ids[start:start + 900]
-        query = sa.select(t.c.id, t.c.version, t.c.metadata, *(t.c[c] for c in resource.fixed)).where(
-            t.c.id.in_(part), scope)
+        part = ids[start : start + 900]
+        query = sa.select(
+            t.c.id, t.c.version, t.c.metadata, *(t.c[c] for c in resource.fixed)
+        ).where(t.c.id.in_(part), scope)
         if lock and conn.dialect.name == "postgresql":
             query = query.with_for_update()
         stored = {row.id: row for row in conn.execute(query)}
-        rows = [(start + n, part[n], versions[start + n],
-                 values[start + n] if values is not None else ()) for n in range(len(part))]
+        rows = [
+            (
+                start + n,
+                part[n],
+                versions[start + n],
+                values[start + n] if values is not None else (),
+            )
+            for n in range(len(part))
+        ]
         yield stored, rows
 
 
@@ -177,27 +209,35 @@ class _Diff:
             changed = []
             for column, path, value in zip(self.columns, self.paths, values):
                 new = _plain(value, column, row_id)
-                old = _lookup(metadata.get("user"), path) if path else _none_missing(
-                    getattr(current, column, None))
+                old = (
+                    _lookup(metadata.get("user"), path)
+                    if path
+                    else _none_missing(getattr(current, column, None))
+                )
                 if not _same(old, new):
                     changed.append((column, path, old, new))
             if not changed:
                 continue
             if current is None or current.version != version:
                 reason = "deleted" if current is None else "changed"
-                self.conflicts.append((row_id, version, None if current is None else current.version, reason))
+                self.conflicts.append(
+                    (row_id, version, None if current is None else current.version, reason)
+                )
                 continue
             self.changes += [(row_id, column, old, new) for column, _, old, new in changed]
             self.updates[row_id] = self._new_values(current, metadata, changed, position)
 
-    def _new_values(self, current: Any, metadata: dict, changed: list, position: int) -> dict[str, Any]:
+    def _new_values(
+        self, current: Any, metadata: dict, changed: list, position: int
+    ) -> dict[str, Any]:
         metadata = copy.deepcopy(metadata)
         values: dict[str, Any] = {c: getattr(current, c) for c in self.resource.fixed}
         for column, path, _old, new in changed:
             if not path:
                 if column == "label" and (new is MISSING or not isinstance(new, str) or not new):
-                    raise BadRequestError(f"label must be a non-empty string, got {new!r} "
-                                          f"(annotation {current.id})")
+                    raise BadRequestError(
+                        f"label must be a non-empty string, got {new!r} (annotation {current.id})"
+                    )
                 values[column] = None if new is MISSING else str(new)
                 continue
             user = metadata.get("user")
@@ -208,10 +248,14 @@ class _Diff:
         return values
 
     def changes_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.changes, columns=["id", "column", "old", "new"]).replace({MISSING: None})
+        return pd.DataFrame(self.changes, columns=["id", "column", "old", "new"]).replace(
+            {MISSING: None}
+        )
 
     def conflicts_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.conflicts, columns=["id", "frame_version", "store_version", "reason"])
+        return pd.DataFrame(
+            self.conflicts, columns=["id", "frame_version", "store_version", "reason"]
+        )
 
 
 def _plain(value: Any, column: str, row_id: str) -> Any:
@@ -259,7 +303,9 @@ def _set_path(user: dict, path: list[str], value: Any, column: str) -> None:
         if not isinstance(child, dict):
             if value is MISSING:
                 return
-            raise BadRequestError(f"{column}: metadata.user.{'.'.join(path[:len(parents)])} is not a dict")
+            raise BadRequestError(
+                f"{column}: metadata.user.{'.'.join(path[: len(parents)])} is not a dict"
+            )
         parents.append(child)
     if value is not MISSING:
         parents[-1][path[-1]] = value
@@ -271,8 +317,9 @@ def _set_path(user: dict, path: list[str], value: Any, column: str) -> None:
         parents[depth - 1].pop(path[depth - 1], None)
 
 
-def _apply(conn: Connection, resource: Resource, updates: Mapping[str, dict], user: str,
-           dataset_id: str) -> None:
+def _apply(
+    conn: Connection, resource: Resource, updates: Mapping[str, dict], user: str, dataset_id: str
+) -> None:
     """Write the new values: one executemany UPDATE, then the item_fields index of the rows."""
     t = resource.table
     now = now_iso()
@@ -280,15 +327,21 @@ def _apply(conn: Connection, resource: Resource, updates: Mapping[str, dict], us
     targets.update({c: sa.bindparam(f"b_{c}") for c in resource.fixed})
     if resource is ANNOTATIONS:
         targets.update(model_name=sa.bindparam("b_model_name"), score=sa.bindparam("b_score"))
-    statement = t.update().where(t.c.id == sa.bindparam("b_id"), t.c.version == sa.bindparam("b_version")).values(
-        **targets, updated_by=user, updated_at=now, version=t.c.version + 1)
+    statement = (
+        t.update()
+        .where(t.c.id == sa.bindparam("b_id"), t.c.version == sa.bindparam("b_version"))
+        .values(**targets, updated_by=user, updated_at=now, version=t.c.version + 1)
+    )
     params = [_params(resource, row_id, values) for row_id, values in updates.items()]
     field_rows = _field_rows(updates, dataset_id) if resource is ITEMS else []
     written = 0
     for part in chunks(params, UPDATE_BATCH):
         written += conn.execute(statement, list(part)).rowcount
     if written != len(params):
-        raise ConflictError(f"{len(params) - written} {resource.name} changed while being written; nothing was written")
+        raise ConflictError(
+            f"{len(params) - written} {resource.name} changed while being written; "
+            "nothing was written"
+        )
     if resource is ITEMS:
         f = schema.item_fields
         for part in chunks(list(updates)):
@@ -304,9 +357,12 @@ def _params(resource: Resource, row_id: str, values: Mapping[str, Any]) -> dict[
         model = (values["metadata"].get("user") or {}).get("model")
         model = model if isinstance(model, Mapping) else {}
         confidence = model.get("confidence")
-        params.update(b_model_name=model.get("name"),
-                      b_score=float(confidence) if isinstance(confidence, (int, float))
-                      and not isinstance(confidence, bool) else None)
+        params.update(
+            b_model_name=model.get("name"),
+            b_score=float(confidence)
+            if isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
+            else None,
+        )
     return params
 
 
@@ -316,8 +372,17 @@ def _field_rows(updates: Mapping[str, dict], dataset_id: str) -> list[dict]:
     for item_id, values in updates.items():
         user = values["metadata"].get("user")
         if isinstance(user, Mapping):
-            rows += [{"item_id": item_id, "dataset_id": dataset_id, "key": k, "vtype": t, "vtext": s, "vnum": n}
-                     for k, t, s, n in item_fields.field_rows(user)]
+            rows += [
+                {
+                    "item_id": item_id,
+                    "dataset_id": dataset_id,
+                    "key": k,
+                    "vtype": t,
+                    "vtext": s,
+                    "vnum": n,
+                }
+                for k, t, s, n in item_fields.field_rows(user)
+            ]
     return rows
 
 

@@ -73,7 +73,9 @@ class Thumbnails:
         self._write(path, data)
         return data
 
-    def get_many(self, sources: Sequence[tuple[str | None, str | None]], size: int) -> list[bytes | None]:
+    def get_many(
+        self, sources: Sequence[tuple[str | None, str | None]], size: int
+    ) -> list[bytes | None]:
         """Thumbnails of several (blob, link) sources, the missing ones made in parallel
         (Pillow releases the GIL while it decodes)."""
         if len(sources) <= 1:

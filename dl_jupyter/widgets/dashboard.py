@@ -29,19 +29,32 @@ INTERVALS = (("off", 0), ("every 10 s", 10), ("every 30 s", 30), ("every minute"
 class BarChart:
     """A bar chart whose bars can be clicked (the bar's category goes to ``on_click``)."""
 
-    def __init__(self, title: str, x_label: str, y_label: str,
-                 on_click: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, title: str, x_label: str, y_label: str, on_click: Callable[[str], None] | None = None
+    ) -> None:
         self.categories: list[str] = []
         x, y = bq.OrdinalScale(), bq.LinearScale(min=0)
-        self.bars = bq.Bars(x=[], y=[], scales={"x": x, "y": y}, colors=[DEFAULT_COLOR],
-                            color_mode="element", padding=0.2,
-                            interactions={"click": "select", "hover": "tooltip"},
-                            tooltip=bq.Tooltip(fields=["x", "y"], labels=[x_label, y_label]))
-        axes = [bq.Axis(scale=x, tick_rotate=-30 if on_click else 0, tick_style={"font-size": "10px"}),
-                bq.Axis(scale=y, orientation="vertical", tick_format="~s")]
-        self.figure = bq.Figure(marks=[self.bars], axes=axes, title=title,
-                                fig_margin={"top": 40, "bottom": 70, "left": 50, "right": 10},
-                                layout=widgets.Layout(width="100%", height="280px"))
+        self.bars = bq.Bars(
+            x=[],
+            y=[],
+            scales={"x": x, "y": y},
+            colors=[DEFAULT_COLOR],
+            color_mode="element",
+            padding=0.2,
+            interactions={"click": "select", "hover": "tooltip"},
+            tooltip=bq.Tooltip(fields=["x", "y"], labels=[x_label, y_label]),
+        )
+        axes = [
+            bq.Axis(scale=x, tick_rotate=-30 if on_click else 0, tick_style={"font-size": "10px"}),
+            bq.Axis(scale=y, orientation="vertical", tick_format="~s"),
+        ]
+        self.figure = bq.Figure(
+            marks=[self.bars],
+            axes=axes,
+            title=title,
+            fig_margin={"top": 40, "bottom": 70, "left": 50, "right": 10},
+            layout=widgets.Layout(width="100%", height="280px"),
+        )
         self.figure.add_class("dl-chart")
         if on_click is not None:
             self.bars.on_element_click(lambda _mark, event: on_click(self._category(event)))
@@ -49,8 +62,12 @@ class BarChart:
     def _category(self, event: dict) -> str:
         return self.categories[int(event["data"]["index"])]
 
-    def update(self, categories: Sequence[str], values: Sequence[float],
-               colors: Sequence[str] | None = None) -> None:
+    def update(
+        self,
+        categories: Sequence[str],
+        values: Sequence[float],
+        colors: Sequence[str] | None = None,
+    ) -> None:
         self.categories = [str(c) for c in categories]
         with self.bars.hold_sync():
             self.bars.x = self.categories or [""]
@@ -64,13 +81,20 @@ class LineChart:
 
     def __init__(self, title: str, y_label: str) -> None:
         x, y = bq.DateScale(), bq.LinearScale(min=0)
-        self.lines = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, marker="circle",
-                              colors=[DEFAULT_COLOR])
-        axes = [bq.Axis(scale=x, tick_format="%b %d"),
-                bq.Axis(scale=y, orientation="vertical", label=y_label, tick_format="~s")]
-        self.figure = bq.Figure(marks=[self.lines], axes=axes, title=title,
-                                fig_margin={"top": 40, "bottom": 40, "left": 50, "right": 10},
-                                layout=widgets.Layout(width="100%", height="280px"))
+        self.lines = bq.Lines(
+            x=[], y=[], scales={"x": x, "y": y}, marker="circle", colors=[DEFAULT_COLOR]
+        )
+        axes = [
+            bq.Axis(scale=x, tick_format="%b %d"),
+            bq.Axis(scale=y, orientation="vertical", label=y_label, tick_format="~s"),
+        ]
+        self.figure = bq.Figure(
+            marks=[self.lines],
+            axes=axes,
+            title=title,
+            fig_margin={"top": 40, "bottom": 40, "left": 50, "right": 10},
+            layout=widgets.Layout(width="100%", height="280px"),
+        )
         self.figure.add_class("dl-chart")
 
     def update(self, days: pd.Series, values: Sequence[float]) -> None:
@@ -86,13 +110,20 @@ class Dashboard(widgets.VBox):
     >>> board.refresh()   # read the store again now
     """
 
-    def __init__(self, dataset: Any, filters: Filters | None = None, gallery: Any = None,
-                 interval: float = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        dataset: Any,
+        filters: Filters | None = None,
+        gallery: Any = None,
+        interval: float = 0,
+        **kwargs: Any,
+    ) -> None:
         self.dataset = dataset
         self.gallery = gallery
         self.stats = Stats(dataset.client, dataset.id, filters)
-        self.labels = BarChart("Annotations per label", "label", "annotations",
-                               self._filter_on("label"))
+        self.labels = BarChart(
+            "Annotations per label", "label", "annotations", self._filter_on("label")
+        )
         self.types = BarChart("Annotation types", "type", "annotations", self._filter_on("type"))
         self.statuses = BarChart("Items per status", "status", "items", self._filter_on("status"))
         self.folders = BarChart("Items per folder", "folder", "items", self._filter_on("dir"))
@@ -104,14 +135,26 @@ class Dashboard(widgets.VBox):
         refresh = widgets.Button(description="Refresh", icon="refresh")
         refresh.add_class("dl-dashboard-refresh")
         refresh.on_click(lambda _: self.refresh())
-        self.every = widgets.Dropdown(options=INTERVALS, value=interval if interval in
-                                      dict(INTERVALS).values() else 0, layout=widgets.Layout(width="130px"))
+        self.every = widgets.Dropdown(
+            options=INTERVALS,
+            value=interval if interval in dict(INTERVALS).values() else 0,
+            layout=widgets.Layout(width="130px"),
+        )
         self.every.observe(lambda change: self._schedule(change["new"]), "value")
         self._timer: asyncio.TimerHandle | None = None
-        charts = [self.labels, self.types, self.statuses, self.folders, self.throughput, self.pace,
-                  self.progress]
-        grid = widgets.GridBox([c.figure for c in charts],
-                               layout=widgets.Layout(grid_template_columns="repeat(2, minmax(320px, 1fr))"))
+        charts = [
+            self.labels,
+            self.types,
+            self.statuses,
+            self.folders,
+            self.throughput,
+            self.pace,
+            self.progress,
+        ]
+        grid = widgets.GridBox(
+            [c.figure for c in charts],
+            layout=widgets.Layout(grid_template_columns="repeat(2, minmax(320px, 1fr))"),
+        )
         title = widgets.HTML(f"<b>{_html.esc(dataset.name)}</b>")
         super().__init__([widgets.HBox([title, refresh, self.every, self.updated]), grid], **kwargs)
         self.add_class("dl-dashboard")
@@ -123,8 +166,11 @@ class Dashboard(widgets.VBox):
         """Read every chart's figures from the store again."""
         labels = self.stats.labels()
         colors = dataset_colors(self.dataset, labels["label"].tolist())
-        self.labels.update(labels["label"], labels["annotations"],
-                           [colors.get(label, DEFAULT_COLOR) for label in labels["label"]])
+        self.labels.update(
+            labels["label"],
+            labels["annotations"],
+            [colors.get(label, DEFAULT_COLOR) for label in labels["label"]],
+        )
         types = self.stats.annotation_types()
         self.types.update(types["type"], types["annotations"])
         statuses = self.stats.statuses()
@@ -136,7 +182,9 @@ class Dashboard(widgets.VBox):
         self.pace.update(people["annotator"], people["seconds_per_item"].fillna(0))
         progress = self.stats.progress()
         self.progress.update(progress["day"], progress["items_annotated"])
-        self.updated.value = f"<span style='color:#777'>updated {_html.esc(now_iso()[11:19])} UTC</span>"
+        self.updated.value = (
+            f"<span style='color:#777'>updated {_html.esc(now_iso()[11:19])} UTC</span>"
+        )
 
     def _schedule(self, seconds: float) -> None:
         """Refresh every ``seconds`` on the kernel's event loop (0 stops it)."""
@@ -171,13 +219,16 @@ class Dashboard(widgets.VBox):
 
 
 def bar_filter(what: str, category: str) -> Filters:
-    """The items behind one bar: with an annotation of that label or type, in that status or folder."""
+    """The items behind a bar: with an annotation of that label or type, or in that status or
+    folder."""
     if what in ("label", "type"):
         filters = Filters()
         filters.add_join(field=what, values=category)
         return filters
     if what == "status":
         if category == NO_STATUS:
-            return Filters(field="metadata.system.annotationStatus", values=False, operator="exists")
+            return Filters(
+                field="metadata.system.annotationStatus", values=False, operator="exists"
+            )
         return Filters(field="metadata.system.annotationStatus", values=category)
     return Filters(field="dir", values=category)

@@ -21,10 +21,26 @@ from dl_jupyter.exceptions import DlError
 from dl_jupyter.frames.fields import BOOLEAN, NUMBER, PRESENCE, FieldInfo, discover
 from dl_jupyter.widgets.filter_tree import AND, OR, Condition, FilterTree, Group
 
-OPERATOR_NAMES = {"eq": "=", "ne": "≠", "gt": ">", "lt": "<", "in": "in", "nin": "not in",
-                  "exists": "exists"}
-SORTABLE = ("name", "filename", "dir", "createdAt", "updatedAt", "annotationsCount",
-            "metadata.system.size", "metadata.system.width", "metadata.system.height")
+OPERATOR_NAMES = {
+    "eq": "=",
+    "ne": "≠",
+    "gt": ">",
+    "lt": "<",
+    "in": "in",
+    "nin": "not in",
+    "exists": "exists",
+}
+SORTABLE = (
+    "name",
+    "filename",
+    "dir",
+    "createdAt",
+    "updatedAt",
+    "annotationsCount",
+    "metadata.system.size",
+    "metadata.system.width",
+    "metadata.system.height",
+)
 
 
 def parse_value(info: FieldInfo, operator: str, text: Any) -> Any:
@@ -56,16 +72,24 @@ def _format(value: Any) -> str:
 class ConditionRow(widgets.HBox):
     """One condition: field, operator, value, and a button that removes it."""
 
-    def __init__(self, fields: Sequence[FieldInfo], changed: Callable[[], None],
-                 remove: Callable[[widgets.Widget], None], condition: Condition | None = None) -> None:
+    def __init__(
+        self,
+        fields: Sequence[FieldInfo],
+        changed: Callable[[], None],
+        remove: Callable[[widgets.Widget], None],
+        condition: Condition | None = None,
+    ) -> None:
         self.catalogue = {f.name: f for f in fields}
         self._changed = changed
         names = list(self.catalogue)
         if condition is not None and condition.field not in self.catalogue:
             self.catalogue[condition.field] = FieldInfo(condition.field, "string")
             names.append(condition.field)
-        self.field = widgets.Dropdown(options=names, value=condition.field if condition else names[0],
-                                      layout=widgets.Layout(width="260px"))
+        self.field = widgets.Dropdown(
+            options=names,
+            value=condition.field if condition else names[0],
+            layout=widgets.Layout(width="260px"),
+        )
         self.operator = widgets.Dropdown(layout=widgets.Layout(width="90px"))
         self.value_box = widgets.HBox()
         self.value_widget: widgets.Widget | None = None
@@ -92,22 +116,37 @@ class ConditionRow(widgets.HBox):
     def _make_value(self, value: Any = None) -> None:
         info, op = self.info, self.operator.value
         if op == "exists" or info.kind == PRESENCE:
-            widget = widgets.Checkbox(value=True if value is None else bool(value), description="",
-                                      indent=False, layout=widgets.Layout(width="30px"))
+            widget = widgets.Checkbox(
+                value=True if value is None else bool(value),
+                description="",
+                indent=False,
+                layout=widgets.Layout(width="30px"),
+            )
         elif info.kind == BOOLEAN:
-            widget = widgets.Dropdown(options=[("true", True), ("false", False)],
-                                      value=True if value is None else bool(value),
-                                      layout=widgets.Layout(width="100px"))
+            widget = widgets.Dropdown(
+                options=[("true", True), ("false", False)],
+                value=True if value is None else bool(value),
+                layout=widgets.Layout(width="100px"),
+            )
         elif info.values and op not in ("in", "nin"):
-            widget = widgets.Combobox(value=_format(value), options=[str(v) for v in info.values],
-                                      ensure_option=False, continuous_update=False,
-                                      placeholder="value", layout=widgets.Layout(width="220px"))
+            widget = widgets.Combobox(
+                value=_format(value),
+                options=[str(v) for v in info.values],
+                ensure_option=False,
+                continuous_update=False,
+                placeholder="value",
+                layout=widgets.Layout(width="220px"),
+            )
         else:
             placeholder = "a, b, c" if op in ("in", "nin") else "value"
             if info.kind == "time":
                 placeholder = "2024-01-31 or 2024-01-31T12:00:00Z"
-            widget = widgets.Text(value=_format(value), continuous_update=False,
-                                  placeholder=placeholder, layout=widgets.Layout(width="220px"))
+            widget = widgets.Text(
+                value=_format(value),
+                continuous_update=False,
+                placeholder=placeholder,
+                layout=widgets.Layout(width="220px"),
+            )
         widget.add_class("dl-condition-value")
         widget.observe(lambda _: self._changed(), "value")
         self.value_widget = widget
@@ -123,21 +162,32 @@ class ConditionRow(widgets.HBox):
         self._changed()
 
     def condition(self) -> Condition:
-        return Condition(self.info.name, self.operator.value,
-                         parse_value(self.info, self.operator.value, self.value_widget.value))
+        return Condition(
+            self.info.name,
+            self.operator.value,
+            parse_value(self.info, self.operator.value, self.value_widget.value),
+        )
 
 
 class GroupBox(widgets.VBox):
     """Conditions (and, for item conditions, nested groups) joined by all/any."""
 
-    def __init__(self, fields: Sequence[FieldInfo], changed: Callable[[], None], group: Group | None = None,
-                 nested: bool = True, remove: Callable[[widgets.Widget], None] | None = None) -> None:
+    def __init__(
+        self,
+        fields: Sequence[FieldInfo],
+        changed: Callable[[], None],
+        group: Group | None = None,
+        nested: bool = True,
+        remove: Callable[[widgets.Widget], None] | None = None,
+    ) -> None:
         self.fields = fields
         self._changed = changed
         self.nested = nested
-        self.method = widgets.ToggleButtons(options=[("all of", AND), ("any of", OR)],
-                                            value=group.method if group else AND,
-                                            style={"button_width": "64px"})
+        self.method = widgets.ToggleButtons(
+            options=[("all of", AND), ("any of", OR)],
+            value=group.method if group else AND,
+            style={"button_width": "64px"},
+        )
         self.method.observe(lambda _: changed(), "value")
         self.rows = widgets.VBox(layout=widgets.Layout(margin="0 0 0 18px"))
         add = widgets.Button(description="+ condition", layout=widgets.Layout(width="110px"))
@@ -149,17 +199,21 @@ class GroupBox(widgets.VBox):
             add_group.on_click(lambda _: self._add_group())
             buttons.append(add_group)
         if remove is not None:
-            close = widgets.Button(icon="times", tooltip="remove group", layout=widgets.Layout(width="32px"))
+            close = widgets.Button(
+                icon="times", tooltip="remove group", layout=widgets.Layout(width="32px")
+            )
             close.on_click(lambda _: remove(self))
             buttons.append(close)
         super().__init__([widgets.HBox([self.method, *buttons]), self.rows])
-        for child in (group.children if group else []):
+        for child in group.children if group else []:
             if isinstance(child, Group):
                 self._add_group(child, notify=False)
             else:
                 self.add_condition(child, notify=False)
 
-    def add_condition(self, condition: Condition | None = None, notify: bool = True) -> ConditionRow:
+    def add_condition(
+        self, condition: Condition | None = None, notify: bool = True
+    ) -> ConditionRow:
         row = ConditionRow(self.fields, self._changed, self._remove, condition)
         self.rows.children = [*self.rows.children, row]
         if notify:
@@ -179,8 +233,10 @@ class GroupBox(widgets.VBox):
         self._changed()
 
     def group(self) -> Group:
-        return Group(self.method.value, [c.group() if isinstance(c, GroupBox) else c.condition()
-                                         for c in self.rows.children])
+        return Group(
+            self.method.value,
+            [c.group() if isinstance(c, GroupBox) else c.condition() for c in self.rows.children],
+        )
 
 
 class FilterBuilder(widgets.VBox):
@@ -191,8 +247,14 @@ class FilterBuilder(widgets.VBox):
     >>> builder.filters = f      # load an existing dl.Filters
     """
 
-    def __init__(self, dataset: Any, filters: Filters | None = None, gallery: Any = None,
-                 table: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        dataset: Any,
+        filters: Filters | None = None,
+        gallery: Any = None,
+        table: Any = None,
+        **kwargs: Any,
+    ) -> None:
         self.dataset = dataset
         fields = discover(dataset.client, dataset.id)
         self._item_fields = [f for f in fields if f.resource == "items"]
@@ -203,12 +265,15 @@ class FilterBuilder(widgets.VBox):
         self.count_label.add_class("dl-filter-count")
         self.dql = widgets.HTML()
         self.dql.add_class("dl-filter-dql")
-        self.sort_field = widgets.Dropdown(options=[("(no sort)", "")] + [(s, s) for s in SORTABLE]
-                                           + [(f.name, f.name) for f in self._item_fields
-                                              if f.name.startswith("metadata.user.")],
-                                           layout=widgets.Layout(width="260px"))
-        self.sort_direction = widgets.ToggleButtons(options=[("▲", "ascending"), ("▼", "descending")],
-                                                    style={"button_width": "36px"})
+        self.sort_field = widgets.Dropdown(
+            options=[("(no sort)", "")]
+            + [(s, s) for s in SORTABLE]
+            + [(f.name, f.name) for f in self._item_fields if f.name.startswith("metadata.user.")],
+            layout=widgets.Layout(width="260px"),
+        )
+        self.sort_direction = widgets.ToggleButtons(
+            options=[("▲", "ascending"), ("▼", "descending")], style={"button_width": "36px"}
+        )
         for control in (self.sort_field, self.sort_direction):
             control.observe(lambda _: self._changed(), "value")
         self.items_box = widgets.VBox()
@@ -230,10 +295,14 @@ class FilterBuilder(widgets.VBox):
         self._loading = True
         try:
             self.items_group = GroupBox(self._item_fields, self._changed, tree.items)
-            self.annotations_group = GroupBox(self._annotation_fields, self._changed, tree.annotations,
-                                              nested=False)
-            self.sort_field.value = tree.sort[0][0] if tree.sort and tree.sort[0][0] in \
-                [v for _, v in self.sort_field.options] else ""
+            self.annotations_group = GroupBox(
+                self._annotation_fields, self._changed, tree.annotations, nested=False
+            )
+            self.sort_field.value = (
+                tree.sort[0][0]
+                if tree.sort and tree.sort[0][0] in [v for _, v in self.sort_field.options]
+                else ""
+            )
             self.sort_direction.value = tree.sort[0][1] if tree.sort else "ascending"
         finally:
             self._loading = False
@@ -274,7 +343,9 @@ class FilterBuilder(widgets.VBox):
         self._filters = filters
         self.count_label.value = f"<b class='dl-count-value'>{count:,}</b> items"
         query = json.dumps(filters.prepare(query_only=True), indent=2)
-        self.dql.value = (f"<code>{_html.esc(filters.describe())}</code><details><summary>DQL</summary>"
-                          f"<pre>{_html.esc(query)}</pre></details>")
+        self.dql.value = (
+            f"<code>{_html.esc(filters.describe())}</code><details><summary>DQL</summary>"
+            f"<pre>{_html.esc(query)}</pre></details>"
+        )
         for view in self._views:
             view.filters = filters

@@ -65,8 +65,9 @@ class FilterTree:
         for condition in self.annotations.children:
             if isinstance(condition, Group):
                 raise BadRequestError("Conditions on annotations cannot be nested in groups")
-            filters.add_join(condition.field, condition.value, condition.operator,
-                             method=self.annotations.method)
+            filters.add_join(
+                condition.field, condition.value, condition.operator, method=self.annotations.method
+            )
         for name, direction in self.sort:
             filters.sort_by(name, direction)
         return filters
@@ -76,8 +77,9 @@ class FilterTree:
         """The tree of an item filter (a ``dl.Filters`` or its DQL JSON)."""
         query = filters.prepare() if isinstance(filters, Filters) else dict(filters)
         if query.get("resource", FiltersResource.ITEM.value) != FiltersResource.ITEM.value:
-            raise BadRequestError("The filter builder builds item filters; this one is on "
-                                  f"{query.get('resource')!r}")
+            raise BadRequestError(
+                f"The filter builder builds item filters; this one is on {query.get('resource')!r}"
+            )
         root = _group(query.get("filter") or {}, AND)
         root.children = [c for c in root.children if not _is_default(c)]
         if len(root.children) == 1 and isinstance(root.children[0], Group):
@@ -88,17 +90,23 @@ class FilterTree:
             join_filter = join.get("filter") or {}
             lists = [k for k in ("$and", "$or") if join_filter.get(k)]
             if len(lists) > 1 or set(join_filter) - {"$and", "$or"}:
-                raise BadRequestError("The builder shows annotation conditions joined all by AND or "
-                                      "all by OR; this filter mixes them")
+                raise BadRequestError(
+                    "The builder shows annotation conditions joined all by AND or "
+                    "all by OR; this filter mixes them"
+                )
             method = lists[0][1:] if lists else AND
-            tree.annotations = Group(method, [_condition(c) for c in join_filter.get(lists[0], [])]
-                                     if lists else [])
+            tree.annotations = Group(
+                method, [_condition(c) for c in join_filter.get(lists[0], [])] if lists else []
+            )
         return tree
 
 
 def _is_default(node: Condition | Group) -> bool:
-    return isinstance(node, Condition) and node.operator == "eq" and \
-        {node.field: node.value} in DEFAULTS
+    return (
+        isinstance(node, Condition)
+        and node.operator == "eq"
+        and {node.field: node.value} in DEFAULTS
+    )
 
 
 def _node(condition: Mapping) -> Condition | Group:

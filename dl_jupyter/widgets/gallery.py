@@ -65,8 +65,10 @@ class GalleryGrid(RpcWidget):
             raise BadRequestError(f"No page {number} of size {size}")
         entities = self._gallery.source.page(number, size)
         shown = tiles(self._gallery.store, entities, int(message.get("thumb", self.thumb_size)))
-        return Reply({"page": number, "tiles": [tile.meta() for tile in shown]},
-                     [tile.thumbnail for tile in shown if tile.thumbnail is not None])
+        return Reply(
+            {"page": number, "tiles": [tile.meta() for tile in shown]},
+            [tile.thumbnail for tile in shown if tile.thumbnail is not None],
+        )
 
     def _rpc_action(self, message: dict, _buffers: list) -> dict:
         return {"message": self._gallery.run_action(message.get("name"), message)}
@@ -81,13 +83,20 @@ class Gallery(widgets.VBox):
     >>> gallery.filters = other  # show another filter
     """
 
-    def __init__(self, source: Any, filters: Filters | None = None, page_size: int = 48,
-                 thumb_size: int = 160, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source: Any,
+        filters: Filters | None = None,
+        page_size: int = 48,
+        thumb_size: int = 160,
+        **kwargs: Any,
+    ) -> None:
         self.source = Source(source, filters)
         if self.source.resource != "items":
             raise BadRequestError("A gallery shows items: give item pages, not annotation pages")
-        self.grid = GalleryGrid(self, page_size=page_size, thumb_size=thumb_size,
-                                statuses=[s.value for s in ItemStatus])
+        self.grid = GalleryGrid(
+            self, page_size=page_size, thumb_size=thumb_size, statuses=[s.value for s in ItemStatus]
+        )
         self.panel = widgets.Output()
         super().__init__([self.grid, self.panel], **kwargs)
         self.add_class("dl-gallery")
@@ -176,13 +185,17 @@ class Gallery(widgets.VBox):
         repo = self.source.repo
         by_id = Filters(field="id", values=ids, operator="in")
         if name == "status":
-            repo.update_status(str(options.get("status")), item_ids=ids, clear=bool(options.get("clear")))
+            repo.update_status(
+                str(options.get("status")), item_ids=ids, clear=bool(options.get("clear"))
+            )
             done = f"status {options.get('status')!s} set on {len(ids)} items"
         elif name == "metadata":
             key = options.get("key")
             if not isinstance(key, str) or not key.strip():
                 raise BadRequestError("Give a metadata key")
-            repo.update(filters=by_id, update_values={key.strip(): _parse_value(options.get("value"))})
+            repo.update(
+                filters=by_id, update_values={key.strip(): _parse_value(options.get("value"))}
+            )
             done = f"metadata.user.{key.strip()} set on {len(ids)} items"
         elif name == "delete":
             repo.delete(filters=by_id)
@@ -231,7 +244,7 @@ def _tasks(dataset: Any) -> list[dict]:
 
 
 def _parse_value(text: Any) -> Any:
-    """A metadata value typed in the browser: JSON when it parses (numbers, true, lists), else text."""
+    """A metadata value typed in the browser: JSON if it parses (numbers, lists...), else text."""
     if not isinstance(text, str):
         return text
     try:

@@ -40,8 +40,11 @@ class RpcWidget(anywidget.AnyWidget):
         if not isinstance(content, dict) or not isinstance(content.get("id"), str):
             return
         kind = content.get("type")
-        handler = getattr(self, f"_rpc_{kind}", None) if isinstance(kind, str) and \
-            REQUEST_TYPE.match(kind) else None
+        handler = (
+            getattr(self, f"_rpc_{kind}", None)
+            if isinstance(kind, str) and REQUEST_TYPE.match(kind)
+            else None
+        )
         if handler is None:
             self.send({"id": content["id"], "error": f"unknown request {kind!r}"})
             return

@@ -20,7 +20,9 @@ from dl_jupyter.exceptions import BadRequestError
 class Source:
     """Items (or annotations) to show, a page at a time."""
 
-    def __init__(self, target: Any, filters: Filters | None = None, resource: str = "items") -> None:
+    def __init__(
+        self, target: Any, filters: Filters | None = None, resource: str = "items"
+    ) -> None:
         self.resource = resource
         self.dataset: Dataset | None = None
         self.pages: PagedEntities | None = None
@@ -37,14 +39,20 @@ class Source:
             self.entities = list(target)
         else:
             raise BadRequestError(
-                f"Show a dataset (with filters), pages or a list of items, got {type(target).__name__}")
+                "Show a dataset (with filters), pages or a list of items, "
+                f"got {type(target).__name__}"
+            )
         if self.dataset is not None and filters is not None:
             self._check_resource(filters)
 
     def _check_resource(self, filters: Filters) -> None:
-        wanted = FiltersResource.ANNOTATION if self.resource == "annotations" else FiltersResource.ITEM
+        wanted = (
+            FiltersResource.ANNOTATION if self.resource == "annotations" else FiltersResource.ITEM
+        )
         if filters.resource != wanted:
-            raise BadRequestError(f"This view shows {self.resource}: give a filter on {wanted.value}")
+            raise BadRequestError(
+                f"This view shows {self.resource}: give a filter on {wanted.value}"
+            )
 
     def set_filters(self, filters: Filters | None) -> None:
         if self.dataset is None:
@@ -63,8 +71,11 @@ class Source:
     def owner(self) -> Dataset | None:
         """The dataset of what is shown (found from the first entity when not given)."""
         if self.dataset is None:
-            first = self.entities[0] if self.entities else (self.pages.items[0] if self.pages and
-                                                            self.pages.items else None)
+            first = (
+                self.entities[0]
+                if self.entities
+                else (self.pages.items[0] if self.pages and self.pages.items else None)
+            )
             if first is not None:
                 self.dataset = first.client.datasets_repo().get(dataset_id=first.dataset_id)
         return self.dataset
@@ -81,13 +92,16 @@ class Source:
     def _filters(self) -> Filters:
         if self.filters is not None:
             return self.filters
-        return Filters(resource=FiltersResource.ANNOTATION if self.resource == "annotations"
-                       else FiltersResource.ITEM)
+        return Filters(
+            resource=FiltersResource.ANNOTATION
+            if self.resource == "annotations"
+            else FiltersResource.ITEM
+        )
 
     def page(self, number: int, size: int) -> list:
         """The entities of page ``number`` (0-based) of ``size``."""
         if self.entities is not None:
-            return self.entities[number * size:(number + 1) * size]
+            return self.entities[number * size : (number + 1) * size]
         if self.pages is not None:
             return self.pages.get_page(number, size)
         repo = self.dataset.items if self.resource == "items" else self.dataset.annotations
@@ -102,13 +116,14 @@ class Source:
 
 
 def items_by_id(dataset: Dataset, ids: Sequence[str]) -> list[Item]:
-    """Items of the dataset with these ids, in the order given (ids no longer there are left out)."""
+    """Items of the dataset with these ids, in the order given (ids not found are left out)."""
     if not ids:
         return []
     found: dict[str, Item] = {}
     for start in range(0, len(ids), 900):
-        part = list(ids[start:start + 900])
-        pages = dataset.items.list(filters=Filters(field="id", values=part, operator="in"),
-                                   page_size=len(part))
+        part = list(ids[start : start + 900])
+        pages = dataset.items.list(
+            filters=Filters(field="id", values=part, operator="in"), page_size=len(part)
+        )
         found.update({item.id: item for item in pages.items})
     return [found[i] for i in ids if i in found]

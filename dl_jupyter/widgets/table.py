@@ -40,18 +40,31 @@ LEADING = {
     "annotations": ["label", "type", "item_id", "status", "score", "area"],
 }
 TRAILING = {
-    "items": ["description", "mimetype", "width", "height", "created_at", "creator", "id", "version"],
+    "items": [
+        "description",
+        "mimetype",
+        "width",
+        "height",
+        "created_at",
+        "creator",
+        "id",
+        "version",
+    ],
     "annotations": ["creator", "created_at", "id", "version"],
 }
 # Frame columns that DQL can sort and filter by.
 DQL_FIELDS = {
-    "items": {"name": "name", "filename": "filename", "dir": "dir", "mimetype": "metadata.system.mimetype",
-              "width": "metadata.system.width", "height": "metadata.system.height",
-              "size": "metadata.system.size", "annotations_count": "annotationsCount",
-              "creator": "creator", "created_at": "createdAt", "updated_at": "updatedAt",
-              "description": "description"},
-    "annotations": {"label": "label", "type": "type", "item_id": "itemId", "creator": "creator",
-                    "created_at": "createdAt", "area": "area", "status": "metadata.system.status"},
+    "items": {
+        "name": "name", "filename": "filename", "dir": "dir", "creator": "creator",
+        "mimetype": "metadata.system.mimetype", "width": "metadata.system.width",
+        "height": "metadata.system.height", "size": "metadata.system.size",
+        "annotations_count": "annotationsCount", "created_at": "createdAt",
+        "updated_at": "updatedAt", "description": "description",
+    },
+    "annotations": {
+        "label": "label", "type": "type", "item_id": "itemId", "creator": "creator",
+        "created_at": "createdAt", "area": "area", "status": "metadata.system.status",
+    },
 }  # fmt: skip
 NUMBER_FILTER = re.compile(r"^\s*(<|>|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -106,8 +119,15 @@ class Table(RpcWidget):
     title = t.Unicode("").tag(sync=True)
     colors = t.Dict().tag(sync=True)
 
-    def __init__(self, source: Any, filters: Filters | None = None, dataset: Dataset | None = None,
-                 resource: str | None = None, page_size: int = 25, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source: Any,
+        filters: Filters | None = None,
+        dataset: Dataset | None = None,
+        resource: str | None = None,
+        page_size: int = 25,
+        **kwargs: Any,
+    ) -> None:
         self._frame: pd.DataFrame | None = None
         self._source: Source | None = None
         self._dataset = dataset
@@ -147,18 +167,26 @@ class Table(RpcWidget):
         """Read the columns and the count again and reload the page."""
         self.columns = self._columns()
         self.count = self._count()
-        self.title = (self._source.describe() if self._source is not None
-                      else f"DataFrame of {len(self._frame):,} {self.resource}")
+        self.title = (
+            self._source.describe()
+            if self._source is not None
+            else f"DataFrame of {len(self._frame):,} {self.resource}"
+        )
         if self._dataset is not None:
             self.colors = dataset_colors(self._dataset)
         self.revision += 1
 
     def _sortable(self) -> bool:
-        return self._frame is not None or (self._source is not None and self._source.dataset is not None)
+        return self._frame is not None or (
+            self._source is not None and self._source.dataset is not None
+        )
 
     def _columns(self) -> list[dict]:
         if self._frame is not None:
-            names, kinds = list(self._frame.columns), {c: _dtype_kind(d) for c, d in self._frame.dtypes.items()}
+            names, kinds = (
+                list(self._frame.columns),
+                {c: _dtype_kind(d) for c, d in self._frame.dtypes.items()},
+            )
         else:
             names, kinds = self._store_columns()
         order = [c for c in LEADING[self.resource] if c in names]
@@ -167,14 +195,18 @@ class Table(RpcWidget):
         if self._frame is not None:
             order += [c for c in names if c not in order]
         fields = DQL_FIELDS[self.resource]
-        return [{
-            "name": str(c), "kind": kinds.get(c, "object"),
-            "editable": self.editable and c in self._editable_columns(c),
-            "sortable": self._sortable() and (self._frame is not None or c in fields or
-                                               str(c).startswith(USER_PREFIX)),
-            "filterable": self._sortable() and (self._frame is not None or c in fields or
-                                                 str(c).startswith(USER_PREFIX)),
-        } for c in order]
+        return [
+            {
+                "name": str(c),
+                "kind": kinds.get(c, "object"),
+                "editable": self.editable and c in self._editable_columns(c),
+                "sortable": self._sortable()
+                and (self._frame is not None or c in fields or str(c).startswith(USER_PREFIX)),
+                "filterable": self._sortable()
+                and (self._frame is not None or c in fields or str(c).startswith(USER_PREFIX)),
+            }
+            for c in order
+        ]
 
     def _editable_columns(self, column: Any) -> set:
         fixed = writeback.ITEMS.fixed if self.resource == "items" else writeback.ANNOTATIONS.fixed
@@ -203,11 +235,16 @@ class Table(RpcWidget):
         source = self._source
         if source.dataset is None or (not column_filters and not sort):
             return source
-        base = source.filters or Filters(resource="annotations" if self.resource == "annotations" else "items")
+        base = source.filters or Filters(
+            resource="annotations" if self.resource == "annotations" else "items"
+        )
         query = base.prepare()
         conditions = [query.get("filter") or {}]
-        conditions += [_dql_condition(self._field(c), text, self._kind(c)) for c, text in
-                       column_filters.items() if str(text).strip()]
+        conditions += [
+            _dql_condition(self._field(c), text, self._kind(c))
+            for c, text in column_filters.items()
+            if str(text).strip()
+        ]
         narrowed = Filters(resource=base.resource, custom_filter={"filter": {"$and": conditions}})
         narrowed.join = copy.deepcopy(query.get("join"))
         if sort:
@@ -248,9 +285,13 @@ class Table(RpcWidget):
         if self._frame is not None:
             frame = self._filtered_frame()
             if self.sort:
-                frame = frame.sort_values(self.sort[0], ascending=self.sort[1] == "ascending",
-                                          na_position="last", kind="stable")
-            return frame.iloc[number * size:(number + 1) * size]
+                frame = frame.sort_values(
+                    self.sort[0],
+                    ascending=self.sort[1] == "ascending",
+                    na_position="last",
+                    kind="stable",
+                )
+            return frame.iloc[number * size : (number + 1) * size]
         entities = self._source_with(self.column_filters, list(self.sort)).page(number, size)
         return typed_frame([ROW_OF[self.resource](e) for e in entities], self.resource)
 
@@ -261,11 +302,20 @@ class Table(RpcWidget):
             raise BadRequestError(f"No page {number} of size {size}")
         frame = self._page_frame(number, size)
         names = [c["name"] for c in self.columns]
-        ids = [str(v) for v in frame["id"]] if "id" in frame.columns else [str(i) for i in frame.index]
-        self._page_rows = ({str(i): int(v) for i, v in zip(frame["id"], frame["version"])}
-                           if {"id", "version"} <= set(frame.columns) else {})
-        rows = [[_cell(frame[c].iloc[n]) if c in frame.columns else None for c in names]
-                for n in range(len(frame))]
+        ids = (
+            [str(v) for v in frame["id"]]
+            if "id" in frame.columns
+            else [str(i) for i in frame.index]
+        )
+        self._page_rows = (
+            {str(i): int(v) for i, v in zip(frame["id"], frame["version"])}
+            if {"id", "version"} <= set(frame.columns)
+            else {}
+        )
+        rows = [
+            [_cell(frame[c].iloc[n]) if c in frame.columns else None for c in names]
+            for n in range(len(frame))
+        ]
         return {"page": number, "ids": ids, "rows": rows}
 
     def _rpc_filter(self, message: dict, _buffers: list) -> dict:
@@ -287,13 +337,17 @@ class Table(RpcWidget):
         version = self._page_rows.get(row_id)
         if version is None:
             raise BadRequestError(f"Row {row_id} is not on the page; reload it")
-        edit = pd.DataFrame({"id": [row_id], "version": [version], column: pd.Series([value], dtype=object)})
+        edit = pd.DataFrame(
+            {"id": [row_id], "version": [version], column: pd.Series([value], dtype=object)}
+        )
         repo = self._dataset.items if self.resource == "items" else self._dataset.annotations
         result = repo.update_from_df(edit)
         if len(result.conflicts):
             self.revision += 1
-            raise ConflictError(f"{row_id} was changed by someone else since it was shown; "
-                                "the page was reloaded, edit it again")
+            raise ConflictError(
+                f"{row_id} was changed by someone else since it was shown; "
+                "the page was reloaded, edit it again"
+            )
         if self._frame is not None:
             position = self._frame.index[self._frame["id"] == row_id]
             self._frame.loc[position, column] = value
@@ -306,17 +360,24 @@ class Table(RpcWidget):
         if self._dataset is None or not ids:
             return Reply({"tiles": []})
         item_ids = ids if self.resource == "items" else self._items_of_annotations(ids)
-        shown = tiles(self._dataset.client.store, items_by_id(self._dataset, item_ids), PREVIEW_SIZE)
-        return Reply({"tiles": [tile.meta() for tile in shown]},
-                     [tile.thumbnail for tile in shown if tile.thumbnail is not None])
+        shown = tiles(
+            self._dataset.client.store, items_by_id(self._dataset, item_ids), PREVIEW_SIZE
+        )
+        return Reply(
+            {"tiles": [tile.meta() for tile in shown]},
+            [tile.thumbnail for tile in shown if tile.thumbnail is not None],
+        )
 
     def _items_of_annotations(self, ids: list[str]) -> list[str]:
         return list(dict.fromkeys(a.item_id for a in self._annotations(ids)))
 
     def _annotations(self, ids: list[str]) -> list:
         pages = self._dataset.annotations.list(
-            filters=Filters(resource="annotations", field="id", values=ids, operator="in",
-                            use_defaults=False), page_size=max(len(ids), 1))
+            filters=Filters(
+                resource="annotations", field="id", values=ids, operator="in", use_defaults=False
+            ),
+            page_size=max(len(ids), 1),
+        )
         by_id = {a.id: a for a in pages.items}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -327,7 +388,9 @@ class Table(RpcWidget):
         if self._dataset is None:
             raise BadRequestError("This table has no dataset: give dataset= to read its rows")
         ids = list(self.selected_ids)
-        return items_by_id(self._dataset, ids) if self.resource == "items" else self._annotations(ids)
+        return (
+            items_by_id(self._dataset, ids) if self.resource == "items" else self._annotations(ids)
+        )
 
 
 def _dql_condition(field: str, text: str, kind: str) -> dict:
@@ -337,7 +400,9 @@ def _dql_condition(field: str, text: str, kind: str) -> dict:
     if kind == "number":
         match = NUMBER_FILTER.match(text)
         if not match:
-            raise BadRequestError(f"Filter of {field!r} must be a number, optionally after <, > or =")
+            raise BadRequestError(
+                f"Filter of {field!r} must be a number, optionally after <, > or ="
+            )
         op, number = match.group(1) or "=", float(match.group(2))
         number = int(number) if number.is_integer() else number
         return {field: number} if op == "=" else {field: {"$gt" if op == ">" else "$lt": number}}

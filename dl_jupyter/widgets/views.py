@@ -1,4 +1,4 @@
-"""The ``view.*`` hooks: what ``dataset.widget()``, ``pages.widget()`` and ``item.widget()`` open."""
+"""The ``view.*`` hooks: what ``dataset.widget()``, ``pages.widget()``, ``item.widget()`` open."""
 
 from __future__ import annotations
 
@@ -25,9 +25,14 @@ def item_view(item: Any, **kwargs: Any) -> Gallery:
 
 def task_view(task: Any, **kwargs: Any) -> Gallery:
     """The items of a task."""
-    dataset = task.dataset if getattr(task, "dataset", None) is not None else \
-        task.client.datasets_repo().get(dataset_id=task.dataset_id)
-    return Gallery(dataset, filters=Filters(field="metadata.system.refs.id", values=task.id), **kwargs)
+    dataset = (
+        task.dataset
+        if getattr(task, "dataset", None) is not None
+        else task.client.datasets_repo().get(dataset_id=task.dataset_id)
+    )
+    return Gallery(
+        dataset, filters=Filters(field="metadata.system.refs.id", values=task.id), **kwargs
+    )
 
 
 _hooks.register("view.gallery", Gallery)

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from dl_jupyter.exceptions import ForbiddenError
+from dl_jupyter.exceptions import BadRequestError, ForbiddenError
 from dl_jupyter.store import schema
 from dl_jupyter.store.timeutil import new_id, now_iso
 
@@ -41,9 +41,7 @@ def members(conn: Connection, project_id: str) -> list[str]:
 
 
 def require_member(conn: Connection, project_id: str, emails: list[str]) -> None:
-    """BadRequest naming the first email that is not a member of the project."""
-    from dl_jupyter.exceptions import BadRequestError
-
+    """BadRequest naming the emails that are not members of the project."""
     known = set(members(conn, project_id))
     missing = [e for e in emails if e not in known]
     if missing:

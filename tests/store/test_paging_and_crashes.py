@@ -148,3 +148,30 @@ def test_migrations_upgrade_an_old_store_and_refuse_a_newer_one(store_url, tmp_p
     with pytest.raises(dl.ConflictError, match="newer than this dl_jupyter"):
         migrations.migrate(engine, migrations.MIGRATIONS)
     engine.dispose()
+
+
+def test_several_processes_share_one_store(store_url, tmp_path, dataset):
+    """Three kernels write to the same store at once: every write lands, none fails."""
+    script = textwrap.dedent(f"""
+        import sys
+        from dl_jupyter.repositories.client import Client
+        from dl_jupyter.store.store import Store
+        import dl_jupyter as dl
+        worker = sys.argv[1]
+        client = Client(Store({store_url!r}, blob_root={str(tmp_path / "blobs")!r}))
+        client.login("owner@example.com")
+        dataset = client.datasets_repo().get(dataset_id={dataset.id!r})
+        for batch in range(4):
+            dataset.items.bulk_insert(
+                {{"filename": f"/w{{worker}}/{{batch}}-{{n}}.jpg", "metadata": {{"user": {{"w": worker}}}}}}
+                for n in range(50))
+            dataset.items.update(filters=dl.Filters(field="metadata.user.w", values=worker),
+                                 update_values={{"batch": batch}})
+    """)
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stderr=subprocess.PIPE, text=True)
+               for n in range(3)]
+    errors = [worker.communicate()[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0], errors
+    assert dataset.items.count() == 3 * 4 * 50
+    last = dl.Filters(field="metadata.user.batch", values=3)
+    assert dataset.items.list(filters=last).items_count == 600
