@@ -55,6 +55,7 @@ from dl_jupyter.entities.labels import AttributesRange, Label
 from dl_jupyter.entities.ontology import Ontology, Recipe
 from dl_jupyter.entities.paged import PagedEntities
 from dl_jupyter.entities.project import Dataset, Project
+from dl_jupyter.entities.task import Assignment, ItemAction, Task, Workload, WorkloadUnit
 from dl_jupyter.enums import (
     FILTERS_METHOD_AND,
     FILTERS_METHOD_OR,
@@ -101,12 +102,16 @@ from dl_jupyter.exceptions import (
     ForbiddenError,
     NotFoundError,
 )
+from dl_jupyter.formats import Converter, ExportReport, ImportReport
 from dl_jupyter.repositories.uploads import UrlLink
+from dl_jupyter.workflows import TASK_HASH_ATTR, Controller
+from dl_jupyter.workflows.queue import Queue
 
 __version__ = "0.1.0"
 
 # Widget classes load on first use: importing dl_jupyter never imports a widget library.
 _WIDGETS = {
+    "Annotator": "dl_jupyter.widgets.annotator",
     "Dashboard": "dl_jupyter.widgets.dashboard",
     "FilterBuilder": "dl_jupyter.widgets.filter_builder",
     "Gallery": "dl_jupyter.widgets.gallery",
@@ -129,6 +134,8 @@ __all__ = [
     "AnnotationFormat",
     "AnnotationStatus",
     "AnnotationType",
+    "Annotator",
+    "Assignment",
     "AttributesRange",
     "AttributesTypes",
     "BadRequestError",
@@ -136,6 +143,8 @@ __all__ = [
     "Classification",
     "ConflictError",
     "ConsensusTaskType",
+    "Controller",
+    "Converter",
     "Cube",
     "Dashboard",
     "Dataset",
@@ -143,6 +152,7 @@ __all__ = [
     "DlError",
     "Ellipse",
     "ExportMetadata",
+    "ExportReport",
     "ExportVersion",
     "FILTERS_METHOD_AND",
     "FILTERS_METHOD_OR",
@@ -169,7 +179,9 @@ __all__ = [
     "FiltersResource",
     "ForbiddenError",
     "Gallery",
+    "ImportReport",
     "Item",
+    "ItemAction",
     "ItemStatus",
     "Label",
     "MemberRole",
@@ -182,10 +194,13 @@ __all__ = [
     "Polyline",
     "Pose",
     "Project",
+    "Queue",
     "Recipe",
     "Segmentation",
     "Subtitle",
+    "TASK_HASH_ATTR",
     "Table",
+    "Task",
     "TaskPriority",
     "Text",
     "UndefinedAnnotationType",
@@ -195,6 +210,8 @@ __all__ = [
     "VIEW_ANNOTATION_OPTIONS_JSON",
     "VIEW_ANNOTATION_OPTIONS_MASK",
     "ViewAnnotationOptions",
+    "Workload",
+    "WorkloadUnit",
     "__version__",
     "annotations",
     "assignments",

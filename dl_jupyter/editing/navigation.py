@@ -126,10 +126,15 @@ class PagesCursor(_IndexedCursor):
 
 
 class QueueCursor:
-    """A task queue (``task.queue()``): next/previous/current/position/available_actions."""
+    """A task queue (``task.queue()``): next/previous/current/position/available_actions.
+
+    A queue serves first what the assignee holds without a status, so opening it again
+    resumes where they stopped."""
 
     def __init__(self, queue: Any) -> None:
         self.queue = queue
+        if queue.current is None:
+            queue.next()
 
     @property
     def current(self) -> Any:

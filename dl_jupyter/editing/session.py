@@ -222,7 +222,7 @@ class EditSession:
             self.selected = None
         return keys
 
-    def _new_annotation(self, content: Snapshot | None) -> Annotation:
+    def _new_annotation(self, content: Snapshot) -> Annotation:
         annotation = Annotation.new(
             item=self.item, annotation_definition=content.definition(), automated=False
         )

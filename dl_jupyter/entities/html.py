@@ -9,6 +9,7 @@ cannot be read falls back to the plain table with the reason, never to a traceba
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -147,10 +148,12 @@ def picture(tile: Any, colors: Mapping[str, str], side: int) -> str:
     svg = (
         overlay(tile.shapes, tile.width, tile.height, colors) if tile.width and tile.height else ""
     )
+    # the longer side fills the box, so small images are not lost in the card
+    size = f"width:{side}px" if (tile.width or 1) >= (tile.height or 1) else f"height:{side}px"
     return (
         f"<div style='position:relative;display:inline-block;line-height:0'>"
         f"<img src='{esc(tile.data_url)}' alt='{esc(tile.name)}' title='{esc(tile.filename)}' "
-        f"style='display:block;max-width:{side}px;max-height:{side}px'>{svg}</div>"
+        f"style='display:block;{size}'>{svg}</div>"
     )
 
 
@@ -321,23 +324,39 @@ def write_back_card(result: Any) -> str:
 
 
 def _cell(value: object) -> object:
-    return "<NA>" if value is None else value
+    """A frame cell as text: None and NaN read as <NA>, as pandas shows them."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "<NA>" if missing else value
 
 
-def task_html(task: Any, progress: Sequence[tuple[str, int, int]]) -> str:
-    """A task with a progress bar per assignee: (assignee, done, total)."""
-    bars = "".join(
+def task_html(task: Any, rows: Sequence[tuple[object, object]]) -> str:
+    """The task's fields and a progress bar per assignee (done of assigned items)."""
+    table = _html.table(rows)
+
+    def build() -> str:
+        progress = task.progress()  # one aggregate per task: assigned and done per assignee
+        bars = "".join(
+            _progress_row(who, int(row["done"]), int(row["assigned"]))
+            for who, row in progress.iterrows()
+        )
+        body = (
+            f"<table class='dl-progress'>{bars}</table>"
+            if bars
+            else (f"<div style='{MUTED}'>no assignee yet</div>")
+        )
+        return card(f"Task {task.name}", table + body, "task")
+
+    return safely(build, lambda: card(f"Task {task.name}", table, "task"))
+
+
+def _progress_row(who: object, done: int, total: int) -> str:
+    share = 100.0 * done / total if total else 0.0
+    return (
         f"<tr><td style='padding-right:8px'>{esc(who)}</td><td style='width:200px'>"
-        f"<div style='background:var(--jp-layout-color3,#ddd);height:10px;border-radius:2px'>"
-        f"<div style='background:#2e9d4e;height:10px;border-radius:2px;"
-        f"width:{_num(100.0 * done / total if total else 0)}%'></div></div></td>"
-        f"<td style='padding-left:6px'>{int(done):,} / {int(total):,}</td></tr>"
-        for who, done, total in progress
+        "<div style='background:var(--jp-layout-color3,#ddd);height:10px;border-radius:2px'>"
+        f"<div style='background:#2e9d4e;height:10px;border-radius:2px;width:{_num(share)}%'>"
+        f"</div></div></td><td style='padding-left:6px'>{done:,} / {total:,}</td></tr>"
     )
-    body = _meta(task) + (
-        f"<table>{bars}</table>" if bars else f"<div style='{MUTED}'>no assignments</div>"
-    )
-    return card(f"Task {getattr(task, 'name', '')}", body, "task")
 
 
 def display(widget: Any) -> None:

@@ -163,6 +163,10 @@ class Item(BaseEntity):
         """The item, large, with its annotations drawn over it."""
         return _hooks.call("view.item", self, **options)
 
+    def annotate(self, **kwargs: Any) -> Any:
+        """An annotator widget on this item (see ``dl.Annotator`` for the options)."""
+        return _hooks.call("view.annotator", self, **kwargs)
+
     def show(self, **options: Any) -> None:
         """Display ``widget()`` in the notebook."""
         html.display(self.widget(**options))

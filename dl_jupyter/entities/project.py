@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from dl_jupyter import _hooks
+from dl_jupyter.dql.filters import Filters
 from dl_jupyter.entities import html
 from dl_jupyter.entities.base import BaseEntity
 from dl_jupyter.entities.labels import Label
@@ -266,6 +267,14 @@ class Dataset(BaseEntity):
             export_version=export_version, return_folder=True,
         )
 
+    def download_folder(self, folder_path: str, filters: Any = None, local_path: str | None = None,
+                        **options: Any) -> str:
+        """``download`` of the items under the dataset folder ``folder_path`` (recursive);
+        takes the same options (``save_locally`` included, as the SDK's snippets pass it)."""
+        chosen = filters if filters is not None else Filters()
+        chosen.add(field="filename", values=folder_path.rstrip("/") + "/**")
+        return self.download(filters=chosen, local_path=local_path, **options)
+
     def download_annotations(self, local_path: str | None = None, filters: Any = None,
                              annotation_options: Any = None, annotation_filters: Any = None,
                              overwrite: bool = False, thickness: int = 1, with_text: bool = False,
@@ -314,6 +323,11 @@ class Dataset(BaseEntity):
     def widget(self, filters: Any = None, **options: Any) -> Any:
         """A gallery of the dataset's items (those matching ``filters``)."""
         return _hooks.call("view.gallery", self, filters=filters, **options)
+
+    def annotate(self, filters: Any = None, **kwargs: Any) -> Any:
+        """An annotator over the dataset's items (those matching ``filters``), one at a time;
+        reopening it resumes where you stopped (see ``dl.Annotator`` for the options)."""
+        return _hooks.call("view.annotator", self, filters=filters, **kwargs)
 
     def show(self, filters: Any = None, **options: Any) -> None:
         """Display ``widget()`` in the notebook."""

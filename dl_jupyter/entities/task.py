@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from dl_jupyter import _html
+from dl_jupyter import _hooks, _html
+from dl_jupyter.entities import html
 from dl_jupyter.entities.base import BaseEntity
 from dl_jupyter.exceptions import BadRequestError
 
@@ -41,13 +42,21 @@ class ItemAction:
         if isinstance(value, str):
             return cls(action=value.lower(), display_name=value)
         if isinstance(value, Mapping) and "action" in value:
-            return cls(action=value["action"], display_name=value.get("displayName"),
-                       color=value.get("color", "#FFFFFF"), icon=value.get("icon"))
+            return cls(
+                action=value["action"],
+                display_name=value.get("displayName"),
+                color=value.get("color", "#FFFFFF"),
+                icon=value.get("icon"),
+            )
         raise BadRequestError(f"An available action is a dl.ItemAction or a name, got {value!r}")
 
     def to_json(self) -> dict:
-        return {"action": self.action, "displayName": self.display_name, "color": self.color,
-                "icon": self.icon}
+        return {
+            "action": self.action,
+            "displayName": self.display_name,
+            "color": self.color,
+            "icon": self.icon,
+        }
 
 
 @dataclass
@@ -59,11 +68,15 @@ class WorkloadUnit:
 
     def __post_init__(self) -> None:
         if not isinstance(self.assignee_id, str) or not self.assignee_id:
-            raise BadRequestError(f"WorkloadUnit assignee_id must be an email, got {self.assignee_id!r}")
+            raise BadRequestError(
+                f"WorkloadUnit assignee_id must be an email, got {self.assignee_id!r}"
+            )
         load = self.load
         if isinstance(load, bool) or not isinstance(load, (int, float)) or not 0 <= load <= 100:
-            raise BadRequestError(f"WorkloadUnit load of {self.assignee_id} must be a number "
-                                  f"between 0 to 100, got {load!r}")
+            raise BadRequestError(
+                f"WorkloadUnit load of {self.assignee_id} must be a number "
+                f"between 0 to 100, got {load!r}"
+            )
         self.load = float(load)
 
     def to_json(self) -> dict:
@@ -90,7 +103,9 @@ class Workload:
             return cls()
         share = 10000 // len(ids)
         extra = 10000 - share * len(ids)
-        return cls(WorkloadUnit(a, (share + (1 if i < extra else 0)) / 100) for i, a in enumerate(ids))
+        return cls(
+            WorkloadUnit(a, (share + (1 if i < extra else 0)) / 100) for i, a in enumerate(ids)
+        )
 
     @classmethod
     def of(cls, value: Any) -> Workload:
@@ -102,8 +117,12 @@ class Workload:
         if isinstance(value, WorkloadUnit):
             return cls([value])
         if isinstance(value, Iterable) and not isinstance(value, (str, Mapping)):
-            return cls(u if isinstance(u, WorkloadUnit) else WorkloadUnit.from_json(u) for u in value)
-        raise BadRequestError(f"workload must be a dl.Workload or a list of dl.WorkloadUnit, got {value!r}")
+            return cls(
+                u if isinstance(u, WorkloadUnit) else WorkloadUnit.from_json(u) for u in value
+            )
+        raise BadRequestError(
+            f"workload must be a dl.Workload or a list of dl.WorkloadUnit, got {value!r}"
+        )
 
     def add(self, unit: WorkloadUnit) -> None:
         if not isinstance(unit, WorkloadUnit):
@@ -144,7 +163,9 @@ class EntityList(list):
         return pd.DataFrame([entity.summary() for entity in self])
 
     def _repr_html_(self) -> str:
-        return _html.table([(i, repr(e)) for i, e in enumerate(self[:50])], title=f"{len(self)} entities")
+        return _html.table(
+            [(i, repr(e)) for i, e in enumerate(self[:50])], title=f"{len(self)} entities"
+        )
 
 
 def _epoch_ms(seconds: float | None) -> float | None:
@@ -208,7 +229,9 @@ class Task(BaseEntity):
 
     @property
     def due_date_datetime(self) -> datetime | None:
-        return None if self.due_date is None else datetime.fromtimestamp(self.due_date, timezone.utc)
+        return (
+            None if self.due_date is None else datetime.fromtimestamp(self.due_date, timezone.utc)
+        )
 
     # -- repositories ------------------------------------------------------------------
     def _repo(self) -> Any:
@@ -235,34 +258,63 @@ class Task(BaseEntity):
         """The queue of the logged-in user (or of ``assignee_id``): ``next()``, ``set_status()``."""
         return self._repo().queue(task=self, assignee_id=assignee_id)
 
-    def add_items(self, filters: Any = None, items: Any = None, assignee_ids: Any = None,
-                  workload: Any = None, limit: int | None = None, wait: bool = True,
-                  query: Any = None) -> Task:
-        return self._repo().add_items(task=self, filters=filters, items=items,
-                                      assignee_ids=assignee_ids, workload=workload, limit=limit,
-                                      query=query, wait=wait)
+    def annotate(self, **kwargs: Any) -> Any:
+        """An annotator over the logged-in user's queue of this task (see ``dl.Annotator``)."""
+        return _hooks.call("view.annotator", self, **kwargs)
 
-    def remove_items(self, filters: Any = None, query: Any = None, items: Any = None,
-                     wait: bool = True) -> bool:
-        return self._repo().remove_items(task=self, filters=filters, query=query, items=items,
-                                         wait=wait)
+    def add_items(
+        self,
+        filters: Any = None,
+        items: Any = None,
+        assignee_ids: Any = None,
+        workload: Any = None,
+        limit: int | None = None,
+        wait: bool = True,
+        query: Any = None,
+    ) -> Task:
+        return self._repo().add_items(
+            task=self,
+            filters=filters,
+            items=items,
+            assignee_ids=assignee_ids,
+            workload=workload,
+            limit=limit,
+            query=query,
+            wait=wait,
+        )
+
+    def remove_items(
+        self, filters: Any = None, query: Any = None, items: Any = None, wait: bool = True
+    ) -> bool:
+        return self._repo().remove_items(
+            task=self, filters=filters, query=query, items=items, wait=wait
+        )
 
     def get_items(self, filters: Any = None, get_consensus_items: bool = True) -> Any:
         return self._repo().get_items(task_id=self.id, filters=filters)
 
     def set_status(self, status: str, operation: str = "create", item_ids: Any = None) -> bool:
-        return self._repo().set_status(status=status, operation=operation, task_id=self.id,
-                                       item_ids=item_ids)
+        return self._repo().set_status(
+            status=status, operation=operation, task_id=self.id, item_ids=item_ids
+        )
 
-    def create_assignment(self, assignment_name: str | None = None, assignee_id: str | None = None,
-                          items: Any = None, filters: Any = None) -> Any:
-        return self.assignments.create(assignee_id=assignee_id, items=items, filters=filters,
-                                       assignment_name=assignment_name)
+    def create_assignment(
+        self,
+        assignment_name: str | None = None,
+        assignee_id: str | None = None,
+        items: Any = None,
+        filters: Any = None,
+    ) -> Any:
+        return self.assignments.create(
+            assignee_id=assignee_id, items=items, filters=filters, assignment_name=assignment_name
+        )
 
-    def create_qa_task(self, due_date: float | None = None, assignee_ids: Any = None,
-                       **kwargs: Any) -> Task:
+    def create_qa_task(
+        self, due_date: float | None = None, assignee_ids: Any = None, **kwargs: Any
+    ) -> Task:
         return self.client.tasks_repo(project_id=self.project_id).create_qa_task(
-            task=self, due_date=due_date, assignee_ids=assignee_ids, **kwargs)
+            task=self, due_date=due_date, assignee_ids=assignee_ids, **kwargs
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
     def update(self, system_metadata: bool = False) -> Task:
@@ -285,14 +337,17 @@ class Task(BaseEntity):
         return self._repo().agreement(task=self, level=level, iou_threshold=iou_threshold)
 
     def task_scores(self, page_offset: int = 0, page_size: int = 100) -> list[dict]:
-        return self._repo().task_scores(task_id=self.id, page_offset=page_offset,
-                                        page_size=page_size)
+        return self._repo().task_scores(
+            task_id=self.id, page_offset=page_offset, page_size=page_size
+        )
 
-    def merge_consensus(self, method: str = "majority", iou_threshold: float = 0.5,
-                        upload: bool = True) -> dict:
+    def merge_consensus(
+        self, method: str = "majority", iou_threshold: float = 0.5, upload: bool = True
+    ) -> dict:
         """Merge the annotators' answers of each item into final annotations."""
-        return self._repo().merge_consensus(task=self, method=method, iou_threshold=iou_threshold,
-                                            upload=upload)
+        return self._repo().merge_consensus(
+            task=self, method=method, iou_threshold=iou_threshold, upload=upload
+        )
 
     def gold_accuracy(self) -> Any:
         """Per annotator: gold items answered and weighted accuracy against known solutions."""
@@ -301,17 +356,37 @@ class Task(BaseEntity):
     def qualification_results(self) -> Any:
         return self._repo().qualification_results(task=self)
 
-    def set_access(self, items: Any = None, filters: Any = None, reserved_for: Any = None,
-                   unavailable_for: Any = None) -> bool:
+    def set_access(
+        self,
+        items: Any = None,
+        filters: Any = None,
+        reserved_for: Any = None,
+        unavailable_for: Any = None,
+    ) -> bool:
         """Toloka's reserved_for / unavailable_for for some of the task's items."""
-        return self._repo().set_access(task=self, items=items, filters=filters,
-                                       reserved_for=reserved_for, unavailable_for=unavailable_for)
+        return self._repo().set_access(
+            task=self,
+            items=items,
+            filters=filters,
+            reserved_for=reserved_for,
+            unavailable_for=unavailable_for,
+        )
 
-    def set_overlap(self, items: Any = None, filters: Any = None, overlap: int | None = None,
-                    infinite_overlap: bool = False) -> bool:
+    def set_overlap(
+        self,
+        items: Any = None,
+        filters: Any = None,
+        overlap: int | None = None,
+        infinite_overlap: bool = False,
+    ) -> bool:
         """How many assignees some items need (Toloka's per-task overlap)."""
-        return self._repo().set_overlap(task=self, items=items, filters=filters, overlap=overlap,
-                                        infinite_overlap=infinite_overlap)
+        return self._repo().set_overlap(
+            task=self,
+            items=items,
+            filters=filters,
+            overlap=overlap,
+            infinite_overlap=infinite_overlap,
+        )
 
     def set_router(self, task_router: Any) -> None:
         """Use ``task_router`` for this task in this process (routers are Python functions)."""
@@ -319,36 +394,61 @@ class Task(BaseEntity):
 
     # -- JSON and display --------------------------------------------------------------
     def summary(self) -> dict:
-        return {"id": self.id, "name": self.name, "type": self.kind, "status": self.status,
-                "allocation": self.allocation_method, "dataset_id": self.dataset_id,
-                "owner": self.task_owner, "due_date": self.due_date_datetime,
-                "created_at": self.created_at}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.kind,
+            "status": self.status,
+            "allocation": self.allocation_method,
+            "dataset_id": self.dataset_id,
+            "owner": self.task_owner,
+            "due_date": self.due_date_datetime,
+            "created_at": self.created_at,
+        }
 
     def to_json(self) -> dict:
         metadata = json.loads(json.dumps(self.metadata, default=str))
         system = metadata.setdefault("system", {})
-        for key, setting in (("allowedAssignees", "allowed_assignees"), ("batchSize", "batch_size"),
-                             ("maxBatchWorkload", "max_batch_workload"),
-                             ("consensusPercentage", "consensus_percentage"),
-                             ("consensusAssignees", "consensus_assignees"), ("scoring", "scoring")):
+        for key, setting in (
+            ("allowedAssignees", "allowed_assignees"),
+            ("batchSize", "batch_size"),
+            ("maxBatchWorkload", "max_batch_workload"),
+            ("consensusPercentage", "consensus_percentage"),
+            ("consensusAssignees", "consensus_assignees"),
+            ("scoring", "scoring"),
+        ):
             if self.settings.get(setting) is not None:
                 system[key] = self.settings[setting]
         if self.kind in ("consensus", "honeypot", "qualification"):
             system["consensusTaskType"] = self.kind
         return {
-            "id": self.id, "name": self.name, "status": self.status, "projectId": self.project_id,
-            "datasetId": self.dataset_id, "taskOwner": self.task_owner, "creator": self.creator,
-            "dueDate": _epoch_ms(self.due_date), "spec": self.spec, "recipeId": self.recipe_id,
-            "query": json.dumps(self.query), "priority": self.priority,
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "projectId": self.project_id,
+            "datasetId": self.dataset_id,
+            "taskOwner": self.task_owner,
+            "creator": self.creator,
+            "dueDate": _epoch_ms(self.due_date),
+            "spec": self.spec,
+            "recipeId": self.recipe_id,
+            "query": json.dumps(self.query),
+            "priority": self.priority,
             "availableActions": [a.to_json() for a in self.available_actions],
-            "metadata": metadata, "createdAt": self.created_at, "updatedAt": self.updated_at,
+            "metadata": metadata,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
         }
 
     def _html_rows(self) -> list[tuple[object, object]]:
         rows: list[tuple[object, object]] = [
-            ("id", self.id), ("type", self.kind), ("status", self.status),
-            ("allocation", self.allocation_method), ("dataset", self.dataset_id),
-            ("owner", self.task_owner), ("actions", ", ".join(a.action for a in self.available_actions)),
+            ("id", self.id),
+            ("type", self.kind),
+            ("status", self.status),
+            ("allocation", self.allocation_method),
+            ("dataset", self.dataset_id),
+            ("owner", self.task_owner),
+            ("actions", ", ".join(a.action for a in self.available_actions)),
         ]
         if self.parent_id:
             rows.append(("parent task", self.parent_id))
@@ -356,8 +456,16 @@ class Task(BaseEntity):
             rows.append(("due", self.due_date_datetime.isoformat()))
         return rows
 
+    def widget(self, **options: Any) -> Any:
+        """A gallery of the task's items."""
+        return _hooks.call("view.task", self, **options)
+
+    def show(self, **options: Any) -> None:
+        """Display ``widget()`` in the notebook."""
+        html.display(self.widget(**options))
+
     def _repr_html_(self) -> str:
-        return f"<div class='dl-task'>{_html.table(self._html_rows(), title=f'Task {self.name}')}</div>"
+        return html.task_html(self, self._html_rows())
 
 
 @dataclass(repr=False, eq=False)
@@ -391,6 +499,10 @@ class Assignment(BaseEntity):
     def task(self) -> Task:
         return self.client.tasks_repo().get(task_id=self.task_id)
 
+    def annotate(self, **kwargs: Any) -> Any:
+        """An annotator over this assignment's queue (see ``dl.Annotator``)."""
+        return _hooks.call("view.annotator", self, **kwargs)
+
     @property
     def total_items(self) -> int:
         return self._repo().count_items(assignment=self)
@@ -398,16 +510,22 @@ class Assignment(BaseEntity):
     def get_items(self, dataset: Any = None, filters: Any = None) -> Any:
         return self._repo().get_items(assignment=self, filters=filters)
 
-    def reassign(self, assignee_id: Any = None, wait: bool = True, assignee_ids: Any = None) -> Assignment:
-        return self._repo().reassign(assignee_id=assignee_id, assignee_ids=assignee_ids,
-                                     assignment=self, wait=wait)
+    def reassign(
+        self, assignee_id: Any = None, wait: bool = True, assignee_ids: Any = None
+    ) -> Assignment:
+        return self._repo().reassign(
+            assignee_id=assignee_id, assignee_ids=assignee_ids, assignment=self, wait=wait
+        )
 
     def redistribute(self, workload: Any, wait: bool = True) -> Assignment:
         return self._repo().redistribute(workload=workload, assignment=self, wait=wait)
 
-    def set_status(self, status: str, operation: str = "create", item_id: str | None = None) -> bool:
-        return self._repo().set_status(status=status, operation=operation, item_id=item_id,
-                                       assignment_id=self.id)
+    def set_status(
+        self, status: str, operation: str = "create", item_id: str | None = None
+    ) -> bool:
+        return self._repo().set_status(
+            status=status, operation=operation, item_id=item_id, assignment_id=self.id
+        )
 
     def update(self, system_metadata: bool = False) -> Assignment:
         return self._repo().update(assignment=self, system_metadata=system_metadata)
@@ -420,15 +538,38 @@ class Assignment(BaseEntity):
         return self._repo().items_frame(assignment=self)
 
     def summary(self) -> dict:
-        return {"id": self.id, "name": self.name, "annotator": self.annotator, "status": self.status,
-                "task_id": self.task_id, "load": self.load, "last_active_at": self.last_active_at}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "annotator": self.annotator,
+            "status": self.status,
+            "task_id": self.task_id,
+            "load": self.load,
+            "last_active_at": self.last_active_at,
+        }
 
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "annotator": self.annotator, "status": self.status,
-                "projectId": self.project_id, "taskId": self.task_id, "datasetId": self.dataset_id,
-                "metadata": self.metadata, "createdAt": self.created_at, "updatedAt": self.updated_at}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "annotator": self.annotator,
+            "status": self.status,
+            "projectId": self.project_id,
+            "taskId": self.task_id,
+            "datasetId": self.dataset_id,
+            "metadata": self.metadata,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        }
 
     def _repr_html_(self) -> str:
-        rows = [("id", self.id), ("annotator", self.annotator), ("status", self.status),
-                ("task", self.task_id), ("last active", self.last_active_at)]
-        return f"<div class='dl-assignment'>{_html.table(rows, title=f'Assignment {self.name}')}</div>"
+        rows = [
+            ("id", self.id),
+            ("annotator", self.annotator),
+            ("status", self.status),
+            ("task", self.task_id),
+            ("last active", self.last_active_at),
+        ]
+        return (
+            f"<div class='dl-assignment'>{_html.table(rows, title=f'Assignment {self.name}')}</div>"
+        )

@@ -5,10 +5,11 @@ this package through the hooks ``formats.import`` and ``formats.export`` registe
 """
 
 from dl_jupyter import _hooks
+from dl_jupyter.formats.converter import Converter
 from dl_jupyter.formats.registry import export_dataset, import_dataset
 from dl_jupyter.formats.report import ExportReport, ImportReport
 
 _hooks.register("formats.import", import_dataset)
 _hooks.register("formats.export", export_dataset)
 
-__all__ = ["ExportReport", "ImportReport", "export_dataset", "import_dataset"]
+__all__ = ["Converter", "ExportReport", "ImportReport", "export_dataset", "import_dataset"]

@@ -78,8 +78,14 @@ def label_of(category: dict) -> str:
     return f"{parent}.{name}"
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _numbers(values: object, count: int | None = None) -> bool:
+    """Whether ``values`` is a list of finite numbers (of length ``count`` when given)."""
+    if not isinstance(values, list) or (count is not None and len(values) != count):
+        return False
+    try:
+        return math.isfinite(math.fsum(values))  # fsum refuses non-numbers; inf and nan show
+    except (TypeError, OverflowError):
+        return False
 
 
 def _check_annotation(value: object) -> str | None:
@@ -90,24 +96,23 @@ def _check_annotation(value: object) -> str | None:
         if not isinstance(value.get(key), (int, str)) or isinstance(value.get(key), bool):
             return f"annotation needs {key!r} (a number or a string), got {value.get(key)!r}"
     bbox = value.get("bbox")
-    if bbox is not None and (not isinstance(bbox, list) or len(bbox) != 4 or not all(map(_number, bbox))):
+    if bbox is not None and not _numbers(bbox, 4):
         return f"bbox must be 4 numbers [x, y, width, height], got {bbox!r}"
     if bbox is not None and (bbox[2] < 0 or bbox[3] < 0):
         return f"bbox width and height must not be negative, got {bbox!r}"
     segmentation = value.get("segmentation")
     if isinstance(segmentation, list):
         for ring in segmentation:
-            if (not isinstance(ring, list) or len(ring) % 2 or len(ring) < 6
-                    or not all(map(_number, ring))):
+            if not _numbers(ring) or len(ring) % 2 or len(ring) < 6:
                 return "a segmentation polygon must be a list of at least 3 [x, y] pairs of numbers"
     elif isinstance(segmentation, dict):
         if not isinstance(segmentation.get("size"), list) or "counts" not in segmentation:
             return "an RLE segmentation needs 'size' and 'counts'"
     elif segmentation is not None:
-        return f"segmentation must be a list of polygons or an RLE object, got {type(segmentation).__name__}"
+        kind = type(segmentation).__name__
+        return f"segmentation must be a list of polygons or an RLE object, got {kind}"
     keypoints = value.get("keypoints")
-    if keypoints is not None and (not isinstance(keypoints, list) or len(keypoints) % 3
-                                  or not all(map(_number, keypoints))):
+    if keypoints is not None and (not _numbers(keypoints) or len(keypoints) % 3):
         return "keypoints must be a list of x, y, visibility triples"
     return None
 
@@ -121,8 +126,12 @@ class CocoReader(Reader):
         if self.path.is_dir():
             raise BadRequestError(f"The coco format reads one JSON file, got the folder {path}")
         if self.options["out_of_bounds"] not in ("keep", "skip"):
-            raise BadRequestError(f"out_of_bounds must be 'keep' or 'skip', got {self.options['out_of_bounds']!r}")
-        self.media = MediaResolver(self.options["images"], self.path.parent)
+            raise BadRequestError(
+                f"out_of_bounds must be 'keep' or 'skip', got {self.options['out_of_bounds']!r}"
+            )
+        self.media = MediaResolver(
+            self.options["images"], self.path.parent, self.path.parent / "images"
+        )
         self.images: dict[Any, Image] = {}
         self.categories: dict[Any, Category] = {}
         self.annotation_count = 0
@@ -147,7 +156,11 @@ class CocoReader(Reader):
         self.labels += [p for c in self.categories.values() for p in c.keypoints]
 
     def _add_image(self, reader: JsonReader, index: int, value: object, at: int) -> None:
-        if not isinstance(value, dict) or "id" not in value or not isinstance(value.get("file_name"), str):
+        if (
+            not isinstance(value, dict)
+            or "id" not in value
+            or not isinstance(value.get("file_name"), str)
+        ):
             raise reader.error(f"images[{index}]: an image needs an 'id' and a 'file_name'", at)
         width, height = value.get("width"), value.get("height")
         if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
@@ -155,21 +168,30 @@ class CocoReader(Reader):
         if value["id"] in self.images:
             raise reader.error(f"images[{index}]: image id {value['id']!r} appears twice", at)
         extra = {k: v for k, v in value.items() if k not in IMAGE_FIELDS}
-        self.images[value["id"]] = Image(value["id"], value["file_name"], width, height, extra,
-                                         f"images[{index}]")
+        self.images[value["id"]] = Image(
+            value["id"], value["file_name"], width, height, extra, f"images[{index}]"
+        )
 
     def _add_category(self, reader: JsonReader, index: int, value: object, at: int) -> None:
-        if not isinstance(value, dict) or "id" not in value or not isinstance(value.get("name"), str):
+        if (
+            not isinstance(value, dict)
+            or "id" not in value
+            or not isinstance(value.get("name"), str)
+        ):
             raise reader.error(f"categories[{index}]: a category needs an 'id' and a 'name'", at)
         keypoints = value.get("keypoints") or []
         if not isinstance(keypoints, list) or not all(isinstance(k, str) for k in keypoints):
             raise reader.error(f"categories[{index}]: keypoints must be a list of names", at)
-        self.categories[value["id"]] = Category(value["id"], label_of(value), keypoints,
-                                                value.get("skeleton") or [])
+        self.categories[value["id"]] = Category(
+            value["id"], label_of(value), keypoints, value.get("skeleton") or []
+        )
 
     # -- preparing the recipe ----------------------------------------------------------------
     def prepare(self, dataset: Any, report: ImportReport) -> None:
-        labels = [Label(tag=c.label, display_data={"coco": {"id": c.id}}) for c in self.categories.values()]
+        labels = [
+            Label(tag=c.label, display_data={"coco": {"id": c.id}})
+            for c in self.categories.values()
+        ]
         add_labels(dataset, [*labels, *self.labels], report)
         posed = [c for c in self.categories.values() if c.keypoints]
         if not posed:
@@ -180,8 +202,14 @@ class CocoReader(Reader):
             template_id = recipe.get_annotation_template_id(category.label)
             if template_id is None:
                 template_id = new_id()
-                templates.append({"id": template_id, "name": category.label,
-                                  "points": list(category.keypoints), "skeleton": category.skeleton})
+                templates.append(
+                    {
+                        "id": template_id,
+                        "name": category.label,
+                        "points": list(category.keypoints),
+                        "skeleton": category.skeleton,
+                    }
+                )
             self.templates[category.id] = template_id
         recipe.update()
 
@@ -191,18 +219,29 @@ class CocoReader(Reader):
         for image in self.images.values():
             media = self.media.locate(image.file_name)
             if media is None or media.path is None:
-                report.skip("item", f"image file {image.file_name!r} not found under {self.media.describe()}",
-                            image.where)
+                report.skip(
+                    "item",
+                    f"image file {image.file_name!r} not found under {self.media.describe()}",
+                    image.where,
+                )
             else:
                 found[image.id] = (image, media.path, self.remote(image.file_name))
         self._found = found
-        return [("images", lambda: self._items(found), len(found)),
-                ("annotations", lambda: self._annotations(report), self.annotation_count)]
+        return [
+            ("images", lambda: self._items(found), len(found)),
+            ("annotations", lambda: self._annotations(report), self.annotation_count),
+        ]
 
     def _items(self, found: dict) -> Iterator[ItemRecord]:
         for image, path, filename in found.values():
-            yield ItemRecord(filename, image.where, path=path, width=image.width, height=image.height,
-                             metadata={"system": {"coco": {"image_id": image.id}}, "user": image.extra})
+            yield ItemRecord(
+                filename,
+                image.where,
+                path=path,
+                width=image.width,
+                height=image.height,
+                metadata={"system": {"coco": {"image_id": image.id}}, "user": image.extra},
+            )
 
     def _annotations(self, report: ImportReport) -> Iterator[AnnotationRecord]:
         only_bbox = self.options["only_bbox"]
@@ -215,16 +254,28 @@ class CocoReader(Reader):
                 category = self.categories.get(value["category_id"])
                 found = self._found.get(value["image_id"])
                 if category is None:
-                    report.skip("annotation", f"unknown category_id {value['category_id']!r}", where)
+                    report.skip(
+                        "annotation", f"unknown category_id {value['category_id']!r}", where
+                    )
                     continue
                 if found is None:
-                    reason = ("its image was not found" if value["image_id"] in self.images
-                              else f"unknown image_id {value['image_id']!r}")
+                    reason = (
+                        "its image was not found"
+                        if value["image_id"] in self.images
+                        else f"unknown image_id {value['image_id']!r}"
+                    )
                     report.skip("annotation", reason, where)
                     continue
                 image = found[0]
-                annotations = from_coco(value, category.label, image.height, image.width, only_bbox,
-                                        category.keypoints, self.templates.get(category.id))
+                annotations = from_coco(
+                    value,
+                    category.label,
+                    image.height,
+                    image.width,
+                    only_bbox,
+                    category.keypoints,
+                    self.templates.get(category.id),
+                )
                 if not annotations:
                     report.skip("annotation", "no bbox, segmentation or keypoints", where)
                     continue
@@ -239,20 +290,30 @@ class CocoReader(Reader):
 def _outside(annotations: Sequence[Annotation], image: Image) -> bool:
     for annotation in annotations:
         bounds = annotation.annotation_definition.bounds
-        if bounds and (bounds[0] < 0 or bounds[1] < 0 or bounds[2] > image.width or bounds[3] > image.height):
+        if bounds and (
+            bounds[0] < 0 or bounds[1] < 0 or bounds[2] > image.width or bounds[3] > image.height
+        ):
             return True
     return False
 
 
-def from_coco(value: dict, label: str, height: int | None = None, width: int | None = None,
-              only_bbox: bool = False, keypoint_names: Sequence[str] = (),
-              template_id: str | None = None) -> list[Annotation]:
+def from_coco(
+    value: dict,
+    label: str,
+    height: int | None = None,
+    width: int | None = None,
+    only_bbox: bool = False,
+    keypoint_names: Sequence[str] = (),
+    template_id: str | None = None,
+) -> list[Annotation]:
     """The annotations of one COCO annotation (already checked), labelled ``label``."""
     coco = {"id": value.get("id"), "iscrowd": value.get("iscrowd", 0)}
     segmentation = None if only_bbox else value.get("segmentation")
     definitions: list = []
     if isinstance(segmentation, list) and segmentation:
-        definitions = [defs.Polygon.unchecked(list(zip(ring[::2], ring[1::2])), label) for ring in segmentation]
+        definitions = [
+            defs.Polygon.unchecked(list(zip(ring[::2], ring[1::2])), label) for ring in segmentation
+        ]
     elif isinstance(segmentation, dict):
         mask = rle.coco_decode(segmentation)
         definitions = [defs.Segmentation.unchecked(mask, label)]
@@ -269,12 +330,17 @@ def from_coco(value: dict, label: str, height: int | None = None, width: int | N
 
 
 def _annotation(definition: Any, coco: dict, parent_id: str | None = None) -> Annotation:
-    return Annotation(annotation_definition=definition, metadata={"system": {"coco": coco}},
-                      parent_id=parent_id, source="sdk")
+    return Annotation(
+        annotation_definition=definition,
+        metadata={"system": {"coco": coco}},
+        parent_id=parent_id,
+        source="sdk",
+    )
 
 
-def _pose(keypoints: Sequence[float], label: str, names: Sequence[str], template_id: str,
-          coco: dict) -> list[Annotation]:
+def _pose(
+    keypoints: Sequence[float], label: str, names: Sequence[str], template_id: str, coco: dict
+) -> list[Annotation]:
     pose = _annotation(defs.Pose.unchecked(label, template_id), {"id": coco["id"]})
     pose.id = new_id()
     points = []
@@ -283,12 +349,18 @@ def _pose(keypoints: Sequence[float], label: str, names: Sequence[str], template
         if visibility == 0:
             continue
         name = names[index] if index < len(names) else str(index)
-        points.append(_annotation(defs.Point.unchecked(x, y, name),
-                                  {"id": coco["id"], "visibility": visibility}, parent_id=pose.id))
+        points.append(
+            _annotation(
+                defs.Point.unchecked(x, y, name),
+                {"id": coco["id"], "visibility": visibility},
+                parent_id=pose.id,
+            )
+        )
     return [pose, *points]
 
 
 # -- export -------------------------------------------------------------------------------
+
 
 class _Ids:
     """Keeps stored ids where they are free, and numbers the rest after the largest in use."""
@@ -324,8 +396,13 @@ def coco_categories(labels: LabelSet, display: dict[str, dict]) -> dict[str, Any
     return result
 
 
-def to_coco(annotations: Sequence[Annotation], category_id: Any, image_id: Any, annotation_id: Any,
-            templates: dict[str, dict] | None = None) -> dict:
+def to_coco(
+    annotations: Sequence[Annotation],
+    category_id: Any,
+    image_id: Any,
+    annotation_id: Any,
+    templates: dict[str, dict] | None = None,
+) -> dict:
     """One COCO annotation from annotations that belong together (same stored COCO id)."""
     segmentation: Any = []
     keypoints: list = []
@@ -349,9 +426,15 @@ def to_coco(annotations: Sequence[Annotation], category_id: Any, image_id: Any, 
         bbox = [left, top, max(b[2] for b in bounds) - left, max(b[3] for b in bounds) - top]
     else:
         bbox = [0, 0, 0, 0]
-    result = {"id": annotation_id, "image_id": image_id, "category_id": category_id,
-              "bbox": [float(v) for v in bbox], "area": stored.get("area", _area(annotations, bbox)),
-              "iscrowd": stored.get("iscrowd", 0), "segmentation": segmentation}
+    result = {
+        "id": annotation_id,
+        "image_id": image_id,
+        "category_id": category_id,
+        "bbox": [float(v) for v in bbox],
+        "area": stored.get("area", _area(annotations, bbox)),
+        "iscrowd": stored.get("iscrowd", 0),
+        "segmentation": segmentation,
+    }
     if keypoints:
         result["keypoints"] = keypoints
         result["num_keypoints"] = sum(1 for v in keypoints[2::3] if v > 0)
@@ -376,7 +459,11 @@ def _keypoints(annotations: Sequence[Annotation], template: dict | None) -> list
             values += [0, 0, 0]
         else:
             visibility = point.metadata.get("system", {}).get("coco", {}).get("visibility", 2)
-            values += [float(point.annotation_definition.x), float(point.annotation_definition.y), visibility]
+            values += [
+                float(point.annotation_definition.x),
+                float(point.annotation_definition.y),
+                visibility,
+            ]
     return values
 
 
@@ -417,15 +504,24 @@ class CocoWriter(Exporter):
         self.used: set[str] = set()
         self.image_ids, self.annotation_ids = _Ids(), _Ids()
         self._out = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 (closed in close())
-        self._out.write('{"info": {"description": "exported by dl_jupyter"}, "licenses": [], "images": [')
-        self._annotations = tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.path.parent)
+        self._out.write(
+            '{"info": {"description": "exported by dl_jupyter"}, "licenses": [], "images": ['
+        )
+        # annotations wait in a temporary file until every image is written
+        self._annotations = tempfile.TemporaryFile(  # noqa: SIM115 (closed in close())
+            "w+", encoding="utf-8", dir=self.path.parent
+        )
         self._first_image = self._first_annotation = True
 
     def add(self, item: Item, annotations: Sequence[Annotation]) -> None:
         stored = item.metadata.get("system", {}).get("coco", {}).get("image_id")
         image_id = self.image_ids.take(stored)
-        image = {k: v for k, v in (item.metadata.get("user") or {}).items() if k not in IMAGE_FIELDS}
-        image.update(id=image_id, file_name=item.filename.lstrip("/"), width=item.width, height=item.height)
+        image = {
+            k: v for k, v in (item.metadata.get("user") or {}).items() if k not in IMAGE_FIELDS
+        }
+        image.update(
+            id=image_id, file_name=item.filename.lstrip("/"), width=item.width, height=item.height
+        )
         self._out.write(("" if self._first_image else ", ") + json.dumps(image))
         self._first_image = False
         self.report.add("items")
@@ -435,20 +531,27 @@ class CocoWriter(Exporter):
             main = next(a for a in group if a.type != "point")
             category = self._category(main.label)
             coco_id = main.metadata.get("system", {}).get("coco", {}).get("id")
-            record = to_coco(group, category, image_id, self.annotation_ids.take(coco_id), self.labels.templates)
+            record = to_coco(
+                group, category, image_id, self.annotation_ids.take(coco_id), self.labels.templates
+            )
             self._annotations.write(("" if self._first_annotation else ", ") + json.dumps(record))
             self._first_annotation = False
             self.report.add("annotations")
-        skipped = [a for a in annotations if a.type not in ("box", "segment", "binary", "pose", "point")]
+        skipped = [
+            a for a in annotations if a.type not in ("box", "segment", "binary", "pose", "point")
+        ]
         for annotation in skipped:
-            self.report.skip("annotation", f"COCO has no {annotation.type!r} annotations", item.filename)
+            self.report.skip(
+                "annotation", f"COCO has no {annotation.type!r} annotations", item.filename
+            )
 
     def _category(self, label: str | None) -> Any:
         label = label or ""
         if label not in self.categories:
             self.labels.index(label)
-            self.categories[label] = max((v for v in self.categories.values() if isinstance(v, int)),
-                                         default=0) + 1
+            self.categories[label] = (
+                max((v for v in self.categories.values() if isinstance(v, int)), default=0) + 1
+            )
         self.used.add(label)
         return self.categories[label]
 
@@ -474,9 +577,13 @@ class CocoWriter(Exporter):
                 continue
             parent, _, name = path.rpartition(".")
             category = {"id": category_id, "name": name, "supercategory": parent or name}
-            template = next((t for t in self.labels.templates.values() if t.get("name") == path), None)
+            template = next(
+                (t for t in self.labels.templates.values() if t.get("name") == path), None
+            )
             if template is not None:
-                category.update(keypoints=list(template["points"]), skeleton=template.get("skeleton", []))
+                category.update(
+                    keypoints=list(template["points"]), skeleton=template.get("skeleton", [])
+                )
             categories.append(category)
         self._out.write('], "categories": ' + json.dumps(categories) + "}")
         self._out.close()

@@ -53,7 +53,9 @@ class LabelSet:
         ontology = recipe.get_ontology()
         templates = {t["id"]: t for t in recipe.metadata.get("system", {}).get("templates", [])}
         flat = ontology.labels_flat_dict
-        return cls(list(flat), templates, {path: label.display_data for path, label in flat.items()})
+        return cls(
+            list(flat), templates, {path: label.display_data for path, label in flat.items()}
+        )
 
 
 class Exporter:
@@ -62,15 +64,32 @@ class Exporter:
     format: ClassVar[str] = ""
     OPTIONS: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, path: str | Path, report: ExportReport, labels: LabelSet, **options: Any) -> None:
+    def __init__(
+        self, path: str | Path, report: ExportReport, labels: LabelSet, **options: Any
+    ) -> None:
         unknown = sorted(set(options) - set(self.OPTIONS))
         if unknown:
-            raise BadRequestError(f"Unknown option(s) for exporting {self.format}: {unknown}; "
-                                  f"options are {sorted(self.OPTIONS)}")
+            raise BadRequestError(
+                f"Unknown option(s) for exporting {self.format}: {unknown}; "
+                f"options are {sorted(self.OPTIONS)}"
+            )
         self.options = {**self.OPTIONS, **options}
         self.path = Path(path).expanduser()
         self.report = report
         self.labels = labels
+
+    @classmethod
+    def for_dataset(
+        cls,
+        dataset: Any,
+        path: str | Path,
+        report: ExportReport,
+        filters: Any = None,
+        **options: Any,
+    ) -> Exporter:
+        """An exporter of ``dataset`` (its recipe's labels) to ``path``; ``filters`` are the
+        items that will be exported."""
+        return cls(path, report, LabelSet.of_dataset(dataset), **options)
 
     def add(self, item: Item, annotations: Sequence[Annotation]) -> None:
         raise NotImplementedError
@@ -82,42 +101,65 @@ class Exporter:
         self.report.files.append(str(path))
 
 
-def dataset_pages(dataset: Any, filters: Any = None, annotation_filters: Any = None,
-                  page_size: int = PAGE_SIZE) -> Iterator[list[tuple[Item, list[Annotation]]]]:
+def dataset_pages(
+    dataset: Any,
+    filters: Any = None,
+    annotation_filters: Any = None,
+    page_size: int = PAGE_SIZE,
+    with_annotations: bool = True,
+) -> Iterator[list[tuple[Item, list[Annotation]]]]:
     """Pages of (item, annotations) of the items matching ``filters``; ``annotation_filters``
     (an annotation-resource filter) keeps only the annotations it matches."""
     client = dataset.client
     store = client.store
     where_annotations = sa.true()
     if annotation_filters is not None:
-        compiled = compile_query(as_query(annotation_filters, "annotations"), store.dialect, dataset.id)
+        compiled = compile_query(
+            as_query(annotation_filters, "annotations"), store.dialect, dataset.id
+        )
         if compiled.resource != "annotations":
-            raise BadRequestError("annotation_filters must be an annotation filter "
-                                  "(resource=dl.FiltersResource.ANNOTATION)")
+            raise BadRequestError(
+                "annotation_filters must be an annotation filter "
+                "(resource=dl.FiltersResource.ANNOTATION)"
+            )
         where_annotations = compiled.where
     pages = dataset.items.list(filters=filters, page_size=page_size)
     for page in pages:
         items = list(page)
         found: dict[str, list[Annotation]] = {item.id: [] for item in items}
+        if not with_annotations:
+            yield [(item, []) for item in items]
+            continue
         with store.read() as conn:
-            query = (sa.select(a).where(a.c.item_id.in_(list(found)), where_annotations)
-                     .order_by(a.c.item_id, a.c.created_at, a.c.id))
+            query = (
+                sa.select(a)
+                .where(a.c.item_id.in_(list(found)), where_annotations)
+                .order_by(a.c.item_id, a.c.created_at, a.c.id)
+            )
             for row in conn.execute(query):
                 found[row.item_id].append(rows.annotation(row, client))
         yield [(item, found[item.id]) for item in items]
 
 
-def pairs(pages: Iterable[list[tuple[Item, list[Annotation]]]]) -> Iterator[tuple[Item, list[Annotation]]]:
+def pairs(
+    pages: Iterable[list[tuple[Item, list[Annotation]]]],
+) -> Iterator[tuple[Item, list[Annotation]]]:
     for page in pages:
         yield from page
 
 
-def run_export(dataset: Any, exporter_class: type[Exporter], path: str | Path, filters: Any = None,
-               annotation_filters: Any = None, **options: Any) -> ExportReport:
+def run_export(
+    dataset: Any,
+    exporter_class: type[Exporter],
+    path: str | Path,
+    filters: Any = None,
+    annotation_filters: Any = None,
+    **options: Any,
+) -> ExportReport:
     """Export the dataset's items matching ``filters`` to ``path``; returns the report."""
     report = ExportReport(exporter_class.format, str(path))
-    exporter = exporter_class(path, report, LabelSet.of_dataset(dataset), **options)
-    for item, annotations in pairs(dataset_pages(dataset, filters, annotation_filters)):
-        exporter.add(item, annotations)
+    exporter = exporter_class.for_dataset(dataset, path, report, filters=filters, **options)
+    for item, found in pairs(dataset_pages(dataset, filters, annotation_filters)):
+        exporter.add(item, found)
     exporter.close()
     return report

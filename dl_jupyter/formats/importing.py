@@ -36,6 +36,9 @@ class Reader:
     OPTIONS: ClassVar[dict[str, Any]] = {}
     COMMON: ClassVar[dict[str, Any]] = {"remote_path": "/", "link": False, "resume": True}
     must_be_dir: ClassVar[bool] = False
+    # a reader that skips what the dataset already holds needs no resume point: running it
+    # again after an interruption writes only what is missing
+    deduplicates: ClassVar[bool] = False
 
     def __init__(self, path: str | Path, **options: Any) -> None:
         self.path = Path(path).expanduser()
@@ -46,15 +49,20 @@ class Reader:
         known = {**self.COMMON, **self.OPTIONS}
         unknown = sorted(set(options) - set(known))
         if unknown:
-            raise BadRequestError(f"Unknown option(s) for the {self.format} format: {unknown}; "
-                                  f"options are {sorted(known)}")
+            raise BadRequestError(
+                f"Unknown option(s) for the {self.format} format: {unknown}; "
+                f"options are {sorted(known)}"
+            )
         self.options = {**known, **options}
         self.remote_path = clean_remote_path(self.options["remote_path"])
         self.labels: list[str] = []
+        self.counts: dict[str, int] = {}  # records per phase, counted by check()
 
     def remote(self, relative: str) -> str:
         """The remote filename of a path relative to the import's ``remote_path``."""
-        return clean_remote_path(posixpath.join(self.remote_path, relative.lstrip("/")), "remote filename")
+        return clean_remote_path(
+            posixpath.join(self.remote_path, relative.lstrip("/")), "remote filename"
+        )
 
     def remote_name(self, name: str) -> str:
         return join_remote(self.remote_path, name)
@@ -64,11 +72,20 @@ class Reader:
         raise NotImplementedError
 
     def check(self) -> None:
-        """Read everything once without writing; raises BadRequestError on malformed input."""
+        """Read everything once without writing (raises BadRequestError on malformed input);
+        collects the labels the annotations use and counts the records."""
         scratch = ImportReport(self.format, str(self.path))
-        for _, records, _ in self.phases(scratch):
-            for _ in records():
-                pass
+        for name, records, _ in self.phases(scratch):
+            count = 0
+            for record in records():
+                count += 1
+                self.labels += [a.label for a in record.annotations if a.label and self.is_label(a)]
+            self.counts[name] = count
+        self.labels = list(dict.fromkeys(self.labels))
+
+    def is_label(self, annotation: Any) -> bool:
+        """Whether an annotation's label belongs in the recipe."""
+        return True
 
     def prepare(self, dataset: Any, report: ImportReport) -> None:
         """Make the dataset ready for the records: add ``self.labels`` to its recipe."""
@@ -104,19 +121,34 @@ def run_import(dataset: Any, reader: Reader) -> ImportReport:
     reader.check()
     report = ImportReport(reader.format, str(reader.path))
     reader.prepare(dataset, report)
-    writer = BulkWriter(dataset, report, job_key(dataset.id, reader.format, reader.path, reader.job_options()),
-                        fingerprint(reader.path), resume=reader.options["resume"],
-                        link=reader.options["link"])
+    writer = BulkWriter(
+        dataset,
+        report,
+        job_key(dataset.id, reader.format, reader.path, reader.job_options()),
+        fingerprint(reader.path),
+        resume=reader.options["resume"] and not reader.deduplicates,
+        link=reader.options["link"],
+    )
     for name, records, total in reader.phases(report):
-        writer.write(name, records(), total, description=f"Import {reader.format}")
+        writer.write(
+            name,
+            records(),
+            total if total is not None else reader.counts.get(name),
+            description=f"Import {reader.format}",
+        )
     writer.finish()
     return report
 
 
-def files_under(root: Path, suffixes: Iterable[str]) -> Iterator[Path]:
-    """Files under ``root`` (recursive, sorted, hidden ones left out) with one of ``suffixes``."""
-    wanted = {s.lower() for s in suffixes}
+def files_under(root: Path, suffixes: Iterable[str] | None = None) -> Iterator[Path]:
+    """Files under ``root`` (recursive, sorted, hidden ones left out), with one of ``suffixes``
+    when given."""
+    wanted = None if suffixes is None else {s.lower() for s in suffixes}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).parts
-        if path.is_file() and path.suffix.lower() in wanted and not any(p.startswith(".") for p in relative):
+        if (
+            path.is_file()
+            and (wanted is None or path.suffix.lower() in wanted)
+            and not any(p.startswith(".") for p in relative)
+        ):
             yield path

@@ -22,12 +22,13 @@ CHUNK = 1 << 20
 # A value that ends this close to the end of the buffer may continue in the next chunk
 # (a number, a literal or an escape cut in two): read more before trusting it.
 MARGIN = 16
+_SPACES = " \t\n\r"
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _scan = json.decoder.JSONDecoder().scan_once
 
 
 def position(path: str | Path, offset: int) -> str:
-    """'line L, column C' of the character ``offset`` of a text file (read again, on errors only)."""
+    """'line L, column C' of the character ``offset`` of a text file (read again: errors only)."""
     line, last_newline, seen = 1, -1, 0
     with open(path, encoding="utf-8-sig", errors="replace") as stream:
         while seen < offset:
@@ -108,6 +109,15 @@ class JsonReader:
             self._fill()
 
     def _peek(self) -> str:
+        """The next character that is not whitespace ('' at the end of the file)."""
+        buffer, pos = self._buffer, self._pos
+        if pos + 1 < len(buffer):  # fast paths: no whitespace, or the one space after a comma
+            char = buffer[pos]
+            if char not in _SPACES:
+                return char
+            if char == " " and buffer[pos + 1] not in _SPACES:
+                self._pos = pos + 1
+                return buffer[pos + 1]
         if self._stream is None:
             self._open()
         self._skip_whitespace()
@@ -161,7 +171,9 @@ class JsonReader:
             if self._expect(",]", "',' or ']' after an array element") == "]":
                 return
 
-    def members(self, stream: frozenset[str] | set[str] = frozenset()) -> Iterator[tuple[str, int | None, Any, int]]:
+    def members(
+        self, stream: frozenset[str] | set[str] = frozenset()
+    ) -> Iterator[tuple[str, int | None, Any, int]]:
         """(key, index, value, offset) for the top-level object: arrays under the keys in
         ``stream`` give one tuple per element; other members come whole (index None)."""
         self._expect("{", "'{' (a JSON object)")
@@ -183,6 +195,16 @@ class JsonReader:
             if self._expect(",}", "',' or '}' after an object member") == "}":
                 self._end()
                 return
+
+    def peek(self) -> str:
+        """The next character that is not whitespace ('' at the end of the file)."""
+        return self._peek()
+
+    def document(self) -> Any:
+        """The whole document (a small file) decoded at once."""
+        value = self.value()
+        self._end()
+        return value
 
     def array(self) -> Iterator[tuple[int, Any, int]]:
         """The elements of a file whose whole content is one array."""
@@ -208,4 +230,6 @@ def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
             try:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
-                raise BadRequestError(f"{path}: line {number}, column {exc.colno}: {exc.msg}") from None
+                raise BadRequestError(
+                    f"{path}: line {number}, column {exc.colno}: {exc.msg}"
+                ) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,8 @@ VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".avi", ".mkv")
 
 @dataclass(frozen=True)
 class Media:
-    """A located binary: exactly one of ``path``, ``url`` or ``content``, and a file name."""
+    """A located binary: exactly one of ``path``, ``url`` or ``content``, and a file name
+    (for local files, its path under the folder it was found in)."""
 
     name: str
     path: Path | None = None
@@ -40,7 +42,9 @@ class MediaResolver:
     """Finds the binaries that references point at, under the given root folders."""
 
     def __init__(self, *roots: str | Path | None) -> None:
-        self.roots = [Path(r).expanduser().resolve() for r in roots if r is not None]
+        self.roots = list(
+            dict.fromkeys(str(Path(r).expanduser().resolve()) for r in roots if r is not None)
+        )
 
     def locate(self, reference: str) -> Media | None:
         """The binary ``reference`` names, or None when it cannot be found."""
@@ -54,7 +58,9 @@ class MediaResolver:
         if parsed.path.startswith(LS_UPLOAD):  # uploads are renamed '<8 hex>-<name>'
             name = posixpath.basename(unquote(parsed.path))
             prefix, _, original = name.partition("-")
-            return self._local(name) or (self._local(original) if len(prefix) == 8 and original else None)
+            return self._local(name) or (
+                self._local(original) if len(prefix) == 8 and original else None
+            )
         if parsed.scheme in REMOTE_SCHEMES:
             return Media(posixpath.basename(unquote(parsed.path)) or "link", url=reference)
         return self._local(unquote(parsed.path) if parsed.scheme == "file" else reference)
@@ -62,30 +68,40 @@ class MediaResolver:
     def _local(self, reference: str) -> Media | None:
         relative = reference.replace("\\", "/")
         for root in self.roots:
-            by_path = Path(relative) if Path(relative).is_absolute() else root / relative
-            for candidate in (by_path, root / posixpath.basename(relative)):
-                path = candidate.resolve()
-                if path.is_file() and root in path.parents:
-                    return Media(path.name, path=path)
+            # normpath folds '..' away without touching the disk; the result must stay in root
+            inside = root.rstrip(os.sep) + os.sep
+            by_path = os.path.normpath(os.path.join(root, relative))
+            by_name = os.path.join(root, posixpath.basename(relative))
+            for candidate in (by_path, by_name):
+                if candidate.startswith(inside) and os.path.isfile(candidate):
+                    return Media(
+                        candidate[len(inside) :].replace(os.sep, "/"), path=Path(candidate)
+                    )
         return None
 
     def describe(self) -> str:
         """The folders searched, for error messages and reports."""
-        return ", ".join(str(r) for r in self.roots) or "(no folder)"
+        return ", ".join(self.roots) or "(no folder)"
 
 
 def _inline(reference: str) -> Media | None:
     header, _, payload = reference.partition(",")
     mimetype = header[5:].split(";")[0] or "application/octet-stream"
     try:
-        content = base64.b64decode(payload, validate=True) if ";base64" in header else unquote(payload).encode()
+        content = (
+            base64.b64decode(payload, validate=True)
+            if ";base64" in header
+            else unquote(payload).encode()
+        )
     except (binascii.Error, ValueError):
         return None
     extension = "." + mimetype.split("/")[-1].replace("jpeg", "jpg") if "/" in mimetype else ""
     return Media(f"inline{extension}", content=content, mimetype=mimetype)
 
 
-def is_media_reference(value: object, suffixes: tuple[str, ...] = IMAGE_SUFFIXES + AUDIO_SUFFIXES + VIDEO_SUFFIXES) -> bool:
+def is_media_reference(
+    value: object, suffixes: tuple[str, ...] = IMAGE_SUFFIXES + AUDIO_SUFFIXES + VIDEO_SUFFIXES
+) -> bool:
     """Whether a task value looks like a reference to a binary (URL, data URL or file name)."""
     if not isinstance(value, str) or "\n" in value or len(value) > 4096:
         return False

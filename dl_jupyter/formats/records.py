@@ -21,6 +21,7 @@ class ItemRecord:
 
     The binary comes from ``path`` (copied in, or linked with ``link=True``), from ``url``
     (always a link), or from ``content`` (bytes the reader made, e.g. a text task).
+    ``solutions`` replace the item's known or baseline solutions of the same kinds.
     """
 
     filename: str
@@ -34,6 +35,8 @@ class ItemRecord:
     metadata: dict = field(default_factory=lambda: {"system": {}})
     description: str | None = None
     annotations: list[Annotation] = field(default_factory=list)
+    # answers known in advance (workflows' item_solutions): {kind, output_values, weight, message}
+    solutions: list[dict] = field(default_factory=list)
 
     def as_item(self) -> Item:
         """An unbound Item with this record's path and metadata (for writers of other formats)."""
@@ -42,14 +45,29 @@ class ItemRecord:
             if getattr(self, key) is not None:
                 metadata["system"][key] = getattr(self, key)
         directory, _, name = self.filename.rpartition("/")
-        return Item(filename=self.filename, dir=directory or "/", name=name, metadata=metadata,
-                    description=self.description, annotations_count=len(self.annotations))
+        return Item(
+            filename=self.filename,
+            dir=directory or "/",
+            name=name,
+            metadata=metadata,
+            description=self.description,
+            annotations_count=len(self.annotations),
+        )
 
 
 @dataclass
 class AnnotationRecord:
-    """Annotations of the item at remote path ``filename``, read apart from the item."""
+    """Annotations of the item at remote path ``filename``, read apart from the item.
+
+    An annotation is an ``Annotation``, or for the bulk of a big import the column values
+    ``repositories.rows`` gives for it (``box_values``), which spares building entities.
+    """
 
     filename: str
     where: str
-    annotations: list[Annotation]
+    annotations: list[Annotation | dict]
+
+
+def as_annotation(entry: Annotation | dict) -> Annotation:
+    """An annotation of a record as an entity (column values become one through their JSON)."""
+    return entry if isinstance(entry, Annotation) else Annotation.from_json(entry)

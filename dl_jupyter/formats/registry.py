@@ -11,16 +11,47 @@ from pathlib import Path
 from typing import Any
 
 from dl_jupyter.exceptions import BadRequestError
-from dl_jupyter.formats import coco
+from dl_jupyter.formats import (
+    coco,
+    dataloop,
+    folders,
+    label_studio,
+    prodigy,
+    tabular,
+    toloka,
+    voc,
+    yolo,
+)
 from dl_jupyter.formats.exporting import Exporter, run_export
 from dl_jupyter.formats.importing import Reader, run_import
 from dl_jupyter.formats.report import ExportReport, ImportReport
 
 READERS: dict[str, type[Reader]] = {
     "coco": coco.CocoReader,
+    "yolo": yolo.YoloReader,
+    "voc": voc.VocReader,
+    "dataloop": dataloop.DataloopReader,
+    "toloka": toloka.TolokaReader,
+    "prodigy": prodigy.ProdigyReader,
+    "label_studio": label_studio.LabelStudioReader,
+    "json_dir": label_studio.LabelStudioReader,
+    "csv": tabular.CsvReader,
+    "tsv": tabular.TsvReader,
+    "text": folders.TextReader,
+    "text_dir": folders.TextDirReader,
+    "image_dir": folders.MediaDirReader,
+    "audio_dir": folders.AudioDirReader,
 }
 WRITERS: dict[str, type[Exporter]] = {
     "coco": coco.CocoWriter,
+    "yolo": yolo.YoloWriter,
+    "voc": voc.VocWriter,
+    "dataloop": dataloop.DataloopWriter,
+    "toloka": toloka.TolokaWriter,
+    "prodigy": prodigy.ProdigyWriter,
+    "label_studio": label_studio.LabelStudioWriter,
+    "csv": tabular.CsvWriter,
+    "tsv": tabular.TsvWriter,
 }
 
 
@@ -41,8 +72,14 @@ def import_dataset(dataset: Any, path: str | Path, format: Any, **options: Any) 
     return run_import(dataset, READERS[name](path, **options))
 
 
-def export_dataset(dataset: Any, path: str | Path, format: Any, filters: Any = None,
-                   annotation_filters: Any = None, **options: Any) -> ExportReport:
+def export_dataset(
+    dataset: Any,
+    path: str | Path,
+    format: Any,
+    filters: Any = None,
+    annotation_filters: Any = None,
+    **options: Any,
+) -> ExportReport:
     """Export ``dataset`` (the items matching ``filters``) to ``path`` in ``format``."""
     name = format_name(format)
     if name not in WRITERS:

@@ -75,7 +75,9 @@ class _Report:
         for title, counter in (("skipped", self.skipped), ("warnings", self.warnings)):
             if counter:
                 lines.append(f"  {title} {sum(counter.values()):,}:")
-                lines += [f"    {n:,} {kind}: {reason}" for (kind, reason), n in counter.most_common()]
+                lines += [
+                    f"    {n:,} {kind}: {reason}" for (kind, reason), n in counter.most_common()
+                ]
         if self.examples:
             lines.append("  first examples:")
             lines += [f"    {issue}" for issue in self.examples[:10]]
@@ -86,22 +88,32 @@ class _Report:
 
     def _repr_html_(self) -> str:
         rows = [(f"{self._VERB} {kind}", f"{n:,}") for kind, n in self.counts.items()]
-        rows += [(f"skipped {kind}", f"{n:,}: {reason}") for (kind, reason), n in self.skipped.most_common()]
-        rows += [(f"warning {kind}", f"{n:,}: {reason}") for (kind, reason), n in self.warnings.most_common()]
+        rows += [
+            (f"skipped {kind}", f"{n:,}: {reason}")
+            for (kind, reason), n in self.skipped.most_common()
+        ]
+        rows += [
+            (f"warning {kind}", f"{n:,}: {reason}")
+            for (kind, reason), n in self.warnings.most_common()
+        ]
         examples = "".join(
             f"<tr><td>{_html.esc(i.kind)}</td><td>{_html.esc(i.where)}</td><td>{_html.esc(i.reason)}</td></tr>"
             for i in self.examples[:50]
         )
-        detail = (f"<details><summary>{len(self.examples)} examples</summary><table>"
-                  f"<tr><th>what</th><th>where</th><th>why</th></tr>{examples}</table></details>"
-                  if examples else "")
+        detail = (
+            f"<details><summary>{len(self.examples)} examples</summary><table>"
+            f"<tr><th>what</th><th>where</th><th>why</th></tr>{examples}</table></details>"
+            if examples
+            else ""
+        )
         title = f"{type(self).__name__}: {self.format} {self.path}"
         return f"<div class='dl-report'>{_html.table(rows, title=title)}{detail}</div>"
 
 
 @dataclass(repr=False)
 class ImportReport(_Report):
-    """What ``dataset.import_from`` wrote (``report.items``, ``report.annotations``...) and left out.
+    """What ``dataset.import_from`` wrote (``report.items``, ``report.annotations``...) and
+    what it left out.
 
     ``resumed`` is True when the import continued an earlier one that was interrupted.
     """
@@ -118,7 +130,8 @@ class ImportReport(_Report):
 
 @dataclass(repr=False)
 class ExportReport(_Report):
-    """What ``dataset.export_to`` wrote: counts, the files written, and what the format could not hold."""
+    """What ``dataset.export_to`` wrote: counts, the files written, and what the format could
+    not hold."""
 
     files: list[str] = field(default_factory=list)
     _VERB = "exported"

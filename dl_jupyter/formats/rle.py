@@ -37,6 +37,7 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # -- COCO ---------------------------------------------------------------------------------
 
+
 def coco_counts(mask: np.ndarray) -> list[int]:
     """Uncompressed COCO runs of a 2-D mask (column-major, zeros first)."""
     flat = (np.asarray(mask) != 0).ravel(order="F").astype(np.uint8)
@@ -110,10 +111,15 @@ def coco_decode(rle: dict) -> np.ndarray:
 
 # -- Label Studio brush ---------------------------------------------------------------------
 
+
 def brush_encode(mask: np.ndarray) -> list[int]:
     """Label Studio's brush RLE of a 2-D mask (every channel 255 where the mask is set)."""
     flat = np.repeat((np.asarray(mask) != 0).ravel().astype(np.uint8) * 255, 4)
-    bits = [f"{flat.size:032b}", f"{BRUSH_WORD - 1:05b}", *(f"{s - 1:04b}" for s in BRUSH_RUN_SIZES)]
+    bits = [
+        f"{flat.size:032b}",
+        f"{BRUSH_WORD - 1:05b}",
+        *(f"{s - 1:04b}" for s in BRUSH_RUN_SIZES),
+    ]
     lengths, values = _runs(flat)
     for length, value in zip(lengths.tolist(), values.tolist()):
         word = f"{value:08b}"
@@ -138,7 +144,9 @@ class _Bits:
         try:
             self.bits = np.unpackbits(np.asarray(data, dtype=np.uint8))
         except (TypeError, ValueError, OverflowError):
-            raise BadRequestError("Label Studio brush rle must be a list of bytes (0-255)") from None
+            raise BadRequestError(
+                "Label Studio brush rle must be a list of bytes (0-255)"
+            ) from None
         self.position = 0
 
     def read(self, count: int) -> int:
@@ -146,7 +154,7 @@ class _Bits:
         if end > self.bits.size:
             raise BadRequestError("Label Studio brush rle ends in the middle of a value")
         value = 0
-        for bit in self.bits[self.position:end].tolist():
+        for bit in self.bits[self.position : end].tolist():
             value = (value << 1) | bit
         self.position = end
         return value
@@ -157,8 +165,10 @@ def brush_decode(rle: Sequence[int], width: int, height: int) -> np.ndarray:
     bits = _Bits(rle)
     count = bits.read(32)
     if count != width * height * 4:
-        raise BadRequestError(f"Label Studio brush rle holds {count} values, not "
-                              f"{width} x {height} x 4 for the image size given")
+        raise BadRequestError(
+            f"Label Studio brush rle holds {count} values, not "
+            f"{width} x {height} x 4 for the image size given"
+        )
     word = bits.read(5) + 1
     sizes = [bits.read(4) + 1 for _ in range(4)]
     out = np.zeros(count, dtype=np.uint8)

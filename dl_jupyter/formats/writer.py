@@ -17,16 +17,21 @@ added to it, and the report says so.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import posixpath
-from collections.abc import Iterable, Sequence
+import queue
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import Compiled
 
 from dl_jupyter._progress import progress
 from dl_jupyter.exceptions import ConflictError
@@ -42,8 +47,8 @@ from dl_jupyter.store.blobs import StoredBlob
 from dl_jupyter.store.media import MediaInfo, guess_mimetype, probe
 from dl_jupyter.store.timeutil import new_id, now_iso
 
-ITEM_BATCH = 1000
-ANNOTATION_BATCH = 5000
+ITEM_BATCH = 5000
+ANNOTATION_BATCH = 50000
 PROGRESS_FROM = 100
 JSON_COLUMNS = ("coordinates", "attributes", "metadata")
 
@@ -52,6 +57,7 @@ a = schema.annotations
 settings = schema.settings
 
 Record = ItemRecord | AnnotationRecord
+_dumps = json.JSONEncoder().encode  # what json.dumps does with default options, minus its checks
 
 
 def job_key(dataset_id: str, format: str, path: str | Path, options: dict) -> str:
@@ -70,10 +76,17 @@ def fingerprint(path: str | Path) -> list:
 
 
 class BulkWriter(Repository):
-    """Puts records into one dataset; ``write(phase, records)`` for each phase, then ``finish()``."""
+    """Puts records into one dataset: ``write(phase, records)`` per phase, then ``finish()``."""
 
-    def __init__(self, dataset: Any, report: ImportReport, key: str, file_fingerprint: list,
-                 resume: bool = True, link: bool = False) -> None:
+    def __init__(
+        self,
+        dataset: Any,
+        report: ImportReport,
+        key: str,
+        file_fingerprint: list,
+        resume: bool = True,
+        link: bool = False,
+    ) -> None:
         super().__init__(dataset.client)
         self.dataset_id = dataset.id
         self.report = report
@@ -81,47 +94,117 @@ class BulkWriter(Repository):
         self.link = link
         self._fingerprint = file_fingerprint
         self._ids: dict[str, str] = {}
+        self._created: set[str] = set()  # items this import made (not found in the dataset)
         self._done: dict[str, int] = {}
-        self._insert_annotation = _annotation_insert(self.dialect)
         with self.store.write() as conn:
             self.user = self._require_dataset_write(conn, self.dataset_id, Action.UPLOAD_ITEMS)
+            # into an empty dataset, every item is new: no need to look paths up
+            self._empty = (
+                conn.execute(
+                    sa.select(i.c.id)
+                    .where(i.c.dataset_id == self.dataset_id, i.c.type == "file")
+                    .limit(1)
+                ).first()
+                is None
+            )
             saved = conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
             if saved is not None and resume:
                 earlier = json.loads(saved)
                 if earlier["fingerprint"] != file_fingerprint:
                     raise ConflictError(
-                        f"An earlier import of {report.path} into this dataset was interrupted and the "
-                        "file has changed since; pass resume=False to import it again from the start")
+                        f"An earlier import of {report.path} into this dataset was interrupted "
+                        "and the file has changed since; pass resume=False to import it again "
+                        "from the start"
+                    )
                 self._done = earlier["done"]
                 report.resumed = True
             self._save(conn)
 
-    def write(self, phase: str, records: Iterable[Record], total: int | None = None,
-              description: str = "Import") -> None:
-        """Write ``records`` in batches, skipping those an interrupted run already wrote."""
+    def write(
+        self,
+        phase: str,
+        records: Iterable[Record],
+        total: int | None = None,
+        description: str = "Import",
+    ) -> None:
+        """Write ``records`` in batches, skipping those an interrupted run already wrote.
+
+        Reading and converting the records (this thread) overlaps with writing the batches
+        (a writer thread: the database works without holding the GIL), one batch ahead.
+        """
         skip = self._done.get(phase, 0)
-        done = 0
-        batch: list[Record] = []
-        size = 0
-        bar = progress(total=total, desc=description, unit=" records",
-                       show=total is None or total >= PROGRESS_FROM)
-        try:
-            for record in records:
-                done += 1
-                if done <= skip:
-                    bar.update(1)
+        bar = progress(
+            total=total,
+            desc=description,
+            unit=" records",
+            show=total is None or total >= PROGRESS_FROM,
+        )
+        batches: queue.Queue = queue.Queue(maxsize=1)
+        failed: list[BaseException] = []
+        stop = threading.Event()
+
+        def write_batches() -> None:
+            while (job := batches.get()) is not None:
+                if stop.is_set() or failed:
                     continue
-                batch.append(record)
-                size += len(record.annotations) + (ANNOTATION_BATCH // ITEM_BATCH
-                                                   if isinstance(record, ItemRecord) else 0)
-                if size >= ANNOTATION_BATCH:
-                    self._flush(phase, batch, done)
-                    bar.update(len(batch))
-                    batch, size = [], 0
-            self._flush(phase, batch, done)
-            bar.update(len(batch))
+                try:
+                    self._flush(phase, *job)
+                    bar.update(len(job[0]))
+                except BaseException as exc:  # raised again in the caller's thread
+                    failed.append(exc)
+
+        writer = threading.Thread(target=write_batches, name="dl-import-writer", daemon=True)
+        writer.start()
+        try:
+            for batch, done in self._batches(records, skip, bar):
+                if failed:
+                    break
+                batches.put((batch, [self._rows(r) for r in batch], done))
+        except BaseException:
+            stop.set()
+            raise
         finally:
+            batches.put(None)
+            writer.join()
             bar.close()
+        if failed:
+            raise failed[0]
+
+    def _batches(
+        self, records: Iterable[Record], skip: int, bar: Any
+    ) -> Iterator[tuple[list, int]]:
+        """Batches of records (about ``ANNOTATION_BATCH`` annotations, or ``ITEM_BATCH``
+        items) with the count of records read so far; the first ``skip`` are passed over."""
+        batch: list[Record] = []
+        done = size = 0
+        for record in records:
+            done += 1
+            if done <= skip:
+                bar.update(1)
+                continue
+            batch.append(record)
+            size += len(record.annotations)
+            if isinstance(record, ItemRecord):
+                size += ANNOTATION_BATCH // ITEM_BATCH
+            if size >= ANNOTATION_BATCH:
+                yield batch, done
+                batch, size = [], 0
+        yield batch, done
+
+    @staticmethod
+    def _rows(record: Record) -> list[tuple[dict, str | None]]:
+        """(column values with the JSON as text, preset id) of each annotation of a record."""
+        prepared = []
+        for annotation in record.annotations:
+            if isinstance(annotation, dict):
+                row, annotation_id = annotation, None  # made for this import: used up here
+            else:
+                row, annotation_id = rows.annotation_values(annotation), annotation.id
+            row["coordinates"] = _dumps(row["coordinates"])
+            row["attributes"] = "null" if row["attributes"] is None else _dumps(row["attributes"])
+            row["metadata"] = _dumps(row["metadata"])
+            prepared.append((row, annotation_id))
+        return prepared
 
     def finish(self) -> None:
         """The import is complete: forget its progress record."""
@@ -133,7 +216,9 @@ class BulkWriter(Repository):
         return self._ids.get(filename)
 
     # -- one batch -----------------------------------------------------------------------
-    def _flush(self, phase: str, batch: Sequence[Record], done: int) -> None:
+    def _flush(
+        self, phase: str, batch: Sequence[Record], prepared: Sequence[list], done: int
+    ) -> None:
         self._done[phase] = done
         item_records = [r for r in batch if isinstance(r, ItemRecord)]
         binaries = self._binaries(item_records)
@@ -143,16 +228,23 @@ class BulkWriter(Repository):
             self._require_dataset_write(conn, self.dataset_id, Action.UPLOAD_ITEMS)
             self._insert_items(conn, item_records, binaries)
             self._resolve_ids(conn, [r.filename for r in batch if r.filename not in self._ids])
-            self._insert_annotations(conn, batch)
+            self._insert_annotations(conn, batch, prepared)
+            self._replace_solutions(conn, [r for r in item_records if r.solutions])
             self._save(conn)
         self.store.settle_blobs(b.sha256 for b in blobs)
 
-    def _binaries(self, records: Sequence[ItemRecord]) -> dict[int, tuple[StoredBlob | None, MediaInfo]]:
+    def _binaries(
+        self, records: Sequence[ItemRecord]
+    ) -> dict[int, tuple[StoredBlob | None, MediaInfo]]:
         """Copy each record's binary into the blob store (unless linked) and read its header."""
         result = {}
         for record in records:
-            blob, info = None, MediaInfo(record.mimetype or guess_mimetype(record.filename),
-                                         record.width, record.height)
+            blob, info = (
+                None,
+                MediaInfo(
+                    record.mimetype or guess_mimetype(record.filename), record.width, record.height
+                ),
+            )
             if record.content is not None:
                 blob = self.store.blobs.put_bytes(record.content)
             elif record.path is not None and not self.link:
@@ -166,32 +258,63 @@ class BulkWriter(Repository):
             result[id(record)] = (blob, info)
         return result
 
-    def _insert_items(self, conn: Connection, records: Sequence[ItemRecord],
-                      binaries: dict[int, tuple[StoredBlob | None, MediaInfo]]) -> None:
+    def _insert_items(
+        self,
+        conn: Connection,
+        records: Sequence[ItemRecord],
+        binaries: dict[int, tuple[StoredBlob | None, MediaInfo]],
+    ) -> None:
         self._resolve_ids(conn, [r.filename for r in records])
         now = now_iso()
         inserts, fields = [], []
         for record in records:
             if record.filename in self._ids:
-                self.report.warn("item", "already in the dataset: annotations were added to it", record.where)
+                if record.filename not in self._created:
+                    self.report.warn(
+                        "item", "already in the dataset: annotations were added to it", record.where
+                    )
                 continue
             blob, info = binaries[id(record)]
             item_id = new_id()
             self._ids[record.filename] = item_id
+            self._created.add(record.filename)
             metadata = {"system": {}, **record.metadata}
-            inserts.append({
-                "id": item_id, "dataset_id": self.dataset_id, "filename": record.filename,
-                "dir": posixpath.dirname(record.filename), "name": posixpath.basename(record.filename),
-                "type": "file", "hidden": False, "blob": blob.sha256 if blob else None,
-                "link": _link(record, self.link), "mimetype": info.mimetype, "size": _size(record, blob),
-                "width": info.width, "height": info.height, "metadata": metadata,
-                "description": record.description, "creator": self.user, "created_at": now,
-                "updated_by": self.user, "updated_at": now,
-            })
+            inserts.append(
+                {
+                    "id": item_id,
+                    "dataset_id": self.dataset_id,
+                    "filename": record.filename,
+                    "dir": posixpath.dirname(record.filename),
+                    "name": posixpath.basename(record.filename),
+                    "type": "file",
+                    "hidden": False,
+                    "blob": blob.sha256 if blob else None,
+                    "link": _link(record, self.link),
+                    "mimetype": info.mimetype,
+                    "size": _size(record, blob),
+                    "width": info.width,
+                    "height": info.height,
+                    "metadata": metadata,
+                    "description": record.description,
+                    "creator": self.user,
+                    "created_at": now,
+                    "updated_by": self.user,
+                    "updated_at": now,
+                }
+            )
             user = metadata.get("user")
             if isinstance(user, dict):
-                fields += [{"item_id": item_id, "dataset_id": self.dataset_id, "key": k, "vtype": t,
-                            "vtext": s, "vnum": n} for k, t, s, n in item_fields.field_rows(user)]
+                fields += [
+                    {
+                        "item_id": item_id,
+                        "dataset_id": self.dataset_id,
+                        "key": k,
+                        "vtype": t,
+                        "vtext": s,
+                        "vnum": n,
+                    }
+                    for k, t, s, n in item_fields.field_rows(user)
+                ]
         if inserts:
             conn.execute(i.insert(), inserts)
             self.report.add("items", len(inserts))
@@ -200,59 +323,126 @@ class BulkWriter(Repository):
             conn.execute(schema.item_fields.insert(), fields)
 
     def _resolve_ids(self, conn: Connection, filenames: Sequence[str]) -> None:
+        if self._empty:
+            return
         wanted = sorted({f for f in filenames if f not in self._ids})
         for part in chunks(wanted):
-            self._ids.update(conn.execute(sa.select(i.c.filename, i.c.id).where(
-                i.c.dataset_id == self.dataset_id, i.c.type == "file", i.c.filename.in_(part))).all())
+            self._ids.update(
+                conn.execute(
+                    sa.select(i.c.filename, i.c.id).where(
+                        i.c.dataset_id == self.dataset_id,
+                        i.c.type == "file",
+                        i.c.filename.in_(part),
+                    )
+                ).all()
+            )
 
-    def _insert_annotations(self, conn: Connection, batch: Sequence[Record]) -> None:
+    def _insert_annotations(
+        self, conn: Connection, batch: Sequence[Record], prepared: Sequence[list]
+    ) -> None:
         now = now_iso()
+        audit = {
+            "dataset_id": self.dataset_id,
+            "creator": self.user,
+            "created_at": now,
+            "updated_by": self.user,
+            "updated_at": now,
+            "version": 1,
+        }
         values, touched = [], set()
-        for record in batch:
+        for record, record_rows in zip(batch, prepared):
             item_id = self._ids.get(record.filename)
             if item_id is None:
-                for _ in record.annotations:
-                    self.report.skip("annotation", f"its item {record.filename!r} is not in the dataset",
-                                     record.where)
+                for _ in record_rows:
+                    self.report.skip(
+                        "annotation",
+                        f"its item {record.filename!r} is not in the dataset",
+                        record.where,
+                    )
                 continue
-            for annotation in record.annotations:
-                row = rows.annotation_values(annotation)
-                for column in JSON_COLUMNS:
-                    row[column] = json.dumps(row[column])
-                row.update(id=annotation.id or new_id(), item_id=item_id, dataset_id=self.dataset_id,
-                           creator=self.user, created_at=now, updated_by=self.user, updated_at=now,
-                           version=1)
+            for row, annotation_id in record_rows:
+                row.update(audit, id=annotation_id or new_id(), item_id=item_id)
                 values.append(row)
-            if record.annotations:
+            if record_rows:
                 touched.add(item_id)
-        for part in chunks(values, ANNOTATION_BATCH):
-            conn.execute(self._insert_annotation, list(part))
+        if values:
+            self._executemany(conn, values)
+            self.report.add("annotations", len(values))
         for part in chunks(sorted(touched)):
             recount_annotations(conn, list(part))
-        if values:
-            self.report.add("annotations", len(values))
+
+    def _executemany(self, conn: Connection, values: list[dict]) -> None:
+        """One driver-level executemany of an INSERT that SQLAlchemy Core compiled: the rows
+        are ready (JSON already text), so its per-row parameter processing is skipped."""
+        compiled = _annotation_insert(conn.dialect, tuple(values[0]))
+        if compiled.positional:
+            names = compiled.positiontup
+            conn.exec_driver_sql(str(compiled), [tuple(row[n] for n in names) for row in values])
+        else:
+            conn.exec_driver_sql(str(compiled), values)
+
+    def _replace_solutions(self, conn: Connection, records: Sequence[ItemRecord]) -> None:
+        """Known and baseline solutions, as ``workflows.gold.Solutions`` keeps them."""
+        if not records:
+            return
+        self.client.require(
+            self._project_of_dataset(conn, self.dataset_id).project_id, Action.MANAGE_TASKS, conn
+        )
+        now = now_iso()
+        solutions = schema.item_solutions
+        values = []
+        for record in records:
+            item_id = self._ids[record.filename]
+            kinds = sorted({s["kind"] for s in record.solutions})
+            conn.execute(
+                solutions.delete().where(
+                    solutions.c.item_id == item_id, solutions.c.kind.in_(kinds)
+                )
+            )
+            values += [
+                {
+                    "id": new_id(),
+                    "item_id": item_id,
+                    "dataset_id": self.dataset_id,
+                    "creator": self.user,
+                    "created_at": now,
+                    **solution,
+                }
+                for solution in record.solutions
+            ]
+        conn.execute(solutions.insert(), values)
+        self.report.add("solutions", len(values))
 
     def _save(self, conn: Connection) -> None:
         value = json.dumps({"fingerprint": self._fingerprint, "done": self._done})
-        if conn.execute(settings.update().where(settings.c.key == self.key).values(value=value)).rowcount == 0:
+        if (
+            conn.execute(
+                settings.update().where(settings.c.key == self.key).values(value=value)
+            ).rowcount
+            == 0
+        ):
             conn.execute(settings.insert().values(key=self.key, value=value))
 
 
-def _annotation_insert(dialect: str) -> sa.Insert:
-    """An INSERT taking the JSON columns as already-serialised text (cast to JSONB on
-    PostgreSQL), which spares the per-row JSON processing of a million-row import."""
-    def param(name: str) -> Any:
-        value = sa.bindparam(name, type_=sa.Text)
-        return sa.cast(value, JSONB) if dialect == "postgresql" else value
+@functools.cache
+def _annotation_insert(dialect: Dialect, names: tuple[str, ...]) -> Compiled:
+    """The INSERT of these annotation columns, compiled; the JSON ones are taken as text
+    (cast to JSONB on PostgreSQL)."""
 
-    return a.insert().values({name: param(name) for name in JSON_COLUMNS})
+    def param(name: str) -> Any:
+        if name not in JSON_COLUMNS:
+            return sa.bindparam(name, type_=a.c[name].type)
+        value = sa.bindparam(name, type_=sa.Text)
+        return sa.cast(value, JSONB) if dialect.name == "postgresql" else value
+
+    return a.insert().values({name: param(name) for name in names}).compile(dialect=dialect)
 
 
 def _link(record: ItemRecord, link: bool) -> str | None:
     if record.url is not None:
         return record.url
     if link and record.path is not None and record.content is None:
-        return str(Path(record.path).resolve())
+        return os.path.abspath(record.path)
     return None
 
 

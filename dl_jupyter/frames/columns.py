@@ -135,11 +135,15 @@ def typed_frame(
 ) -> pd.DataFrame:
     """A frame of flat rows with the fixed columns first and each column's dtype set.
 
-    ``metadata_types=False`` leaves metadata columns as objects (chunks typed after concat).
+    Columns are built as objects first, so that no value is coerced before its dtype is
+    chosen (an integer key missing from some rows stays an integer, not a float);
+    ``metadata_types=False`` leaves metadata columns as objects (typed after concat).
     """
     fixed = COLUMNS[resource]
     extra = sorted({k for row in rows for k in row} - set(fixed))
-    frame = pd.DataFrame.from_records(rows, columns=[*fixed, *extra])
+    frame = pd.DataFrame(
+        {c: pd.Series([row.get(c) for row in rows], dtype=object) for c in [*fixed, *extra]}
+    )
     return set_dtypes(frame, resource, metadata_types)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from dl_jupyter.frames.columns import ROW_OF, set_dtypes, typed_frame
+from dl_jupyter.frames.columns import COLUMNS, ROW_OF, set_dtypes, typed_frame
 
 PROGRESS_FROM_PAGES = 3
 
@@ -46,4 +46,6 @@ def to_df(pages: Any, resource: str | None = None) -> pd.DataFrame:
     if not chunks:
         return typed_frame([], resource)
     frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    fixed = list(COLUMNS[resource])
+    frame = frame[fixed + sorted(c for c in frame.columns if c not in COLUMNS[resource])]
     return set_dtypes(frame, resource)

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from tqdm.auto import tqdm
 
 from dl_jupyter.dql.filters import plain_value
 from dl_jupyter.entities import html
@@ -32,9 +33,18 @@ from dl_jupyter.repositories.permissions import Action
 from dl_jupyter.store import item_fields, schema
 from dl_jupyter.store.timeutil import now_iso
 
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<NA>"})()
 UPDATE_BATCH = 500
-SAMPLE = 10
+PROGRESS_FROM_ROWS = 20_000
+
+
+class _Missing:
+    """No value: a key absent from the metadata, a JSON null, or NA in the frame."""
+
+    def __repr__(self) -> str:
+        return "<NA>"
+
+
+MISSING = _Missing()
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,12 @@ def update_from_df(
     with transaction as conn:
         user = repo._require_dataset_write(conn, dataset_id, resource.action)
         diff = _Diff(resource, columns)
-        for stored, rows in _stored_rows(conn, resource, scope, frame, columns, lock=not dry_run):
-            diff.add(stored, rows)
+        chunks_of_frame = _stored_rows(conn, resource, scope, frame, columns, lock=not dry_run)
+        with tqdm(total=len(frame), desc=f"Comparing {resource.name}", unit="row",
+                  disable=len(frame) < PROGRESS_FROM_ROWS) as progress:  # fmt: skip
+            for stored, rows in chunks_of_frame:
+                diff.add(stored, rows)
+                progress.update(len(rows))
         if not dry_run and diff.updates:
             _apply(conn, resource, diff.updates, user, dataset_id)
     result = WriteBack(
@@ -123,7 +137,7 @@ def update_from_df(
         warnings.warn(
             f"{len(result.conflicts)} {resource.name} changed in the store since the frame "
             "was read were not written; see .conflicts and read them again",
-            stacklevel=3,
+            stacklevel=5,  # the caller of items.update_from_df
         )
     return result
 
@@ -168,8 +182,8 @@ def _stored_rows(
 ) -> Iterator[tuple[dict, list]]:
     """Per chunk of the frame: the store's rows by id, and the frame's (id, version, values)."""
     t = resource.table
-    ids = [str(plain_value(v)) for v in frame["id"]]
-    versions = [int(plain_value(v)) for v in frame["version"]]
+    ids = frame["id"].astype(str).tolist()
+    versions = frame["version"].astype("int64").tolist()
     values = frame[list(columns)].astype(object).to_numpy() if columns else None
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
@@ -208,13 +222,14 @@ class _Diff:
             metadata = dict(current.metadata or {}) if current is not None else {}
             changed = []
             for column, path, value in zip(self.columns, self.paths, values):
-                new = _plain(value, column, row_id)
+                new = _plain(value)
                 old = (
                     _lookup(metadata.get("user"), path)
                     if path
                     else _none_missing(getattr(current, column, None))
                 )
                 if not _same(old, new):
+                    _check_json(new, column, row_id)
                     changed.append((column, path, old, new))
             if not changed:
                 continue
@@ -258,16 +273,21 @@ class _Diff:
         )
 
 
-def _plain(value: Any, column: str, row_id: str) -> Any:
-    """A frame cell as a JSON value, or MISSING for NA."""
+def _plain(value: Any) -> Any:
+    """A frame cell as a Python value (numpy and pandas scalars unwrapped), or MISSING for NA."""
     if not isinstance(value, (list, tuple, dict)) and is_missing(value):
         return MISSING
-    value = plain_value(value)
+    return plain_value(value)
+
+
+def _check_json(value: Any, column: str, row_id: str) -> None:
+    """BadRequestError unless a new value can be stored (JSON, finite numbers)."""
+    if value is MISSING:
+        return
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         raise BadRequestError(f"{column} of {row_id} is not a JSON value: {value!r}") from None
-    return value
 
 
 def _none_missing(value: Any) -> Any:

@@ -79,6 +79,7 @@ def _added_in(version: int) -> Callable[[Connection], None]:
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "labeling workflows: tasks, assignments, queues, statuses, quality", _added_in(2)),
+    Migration(3, "an index for paging items in id order", _added_in(3)),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -155,6 +155,10 @@ sa.Index("ix_items_dataset_dir", items.c.dataset_id, items.c.dir)
 sa.Index("ix_items_dataset_created", items.c.dataset_id, items.c.created_at)
 sa.Index("ix_items_dataset_name", items.c.dataset_id, items.c.name)
 sa.Index("ix_items_blob", items.c.blob)
+# Pages of a dataset's files in id order (the default listing) walk this index at any depth
+# instead of sorting every file of the dataset for each page.
+sa.Index("ix_items_listing", items.c.dataset_id, items.c.type, items.c.hidden, items.c.id,
+         info={"since": 3})
 
 item_fields = sa.Table(
     "item_fields",
@@ -255,12 +259,24 @@ for _column in (
 # queries spell these conditions exactly so, which is what lets SQLite use the partial indexes.
 POOL_CONDITION = "ref_type = 'task' AND (needed IS NULL OR taken < needed)"
 QUEUE_CONDITION = "ref_type = 'assignment' AND status IS NULL"
-sa.Index("ix_item_refs_pool", item_refs.c.ref_id, item_refs.c.seq, item_refs.c.item_id,
-         sqlite_where=sa.text(POOL_CONDITION), postgresql_where=sa.text(POOL_CONDITION),
-         info=SINCE_2)
-sa.Index("ix_item_refs_queue", item_refs.c.ref_id, item_refs.c.seq, item_refs.c.item_id,
-         sqlite_where=sa.text(QUEUE_CONDITION), postgresql_where=sa.text(QUEUE_CONDITION),
-         info=SINCE_2)
+sa.Index(
+    "ix_item_refs_pool",
+    item_refs.c.ref_id,
+    item_refs.c.seq,
+    item_refs.c.item_id,
+    sqlite_where=sa.text(POOL_CONDITION),
+    postgresql_where=sa.text(POOL_CONDITION),
+    info=SINCE_2,
+)
+sa.Index(
+    "ix_item_refs_queue",
+    item_refs.c.ref_id,
+    item_refs.c.seq,
+    item_refs.c.item_id,
+    sqlite_where=sa.text(QUEUE_CONDITION),
+    postgresql_where=sa.text(QUEUE_CONDITION),
+    info=SINCE_2,
+)
 
 tasks = sa.Table(
     "tasks",
@@ -310,6 +326,18 @@ assignments = sa.Table(
 sa.Index("ix_assignments_annotator", assignments.c.annotator, assignments.c.task_id, info=SINCE_2)
 sa.Index("ix_assignments_project", assignments.c.project_id, info=SINCE_2)
 
+# The item each queue (a token per queue object) is showing: the assignee's other processes
+# skip it while the lease is fresh, so two kernels of one annotator never share an item.
+queue_leases = sa.Table(
+    "queue_leases",
+    metadata,
+    _fk("assignment_id", "assignments.id", primary_key=True),
+    sa.Column("token", Str(64), primary_key=True),
+    _fk("item_id", "items.id", nullable=False),
+    sa.Column("leased_at", Str(32), nullable=False),
+    info=SINCE_2,
+)
+
 # Every status set on an item in a task, by whom and when (``metadata.system.statusLog``).
 item_status_log = sa.Table(
     "item_status_log",
@@ -325,10 +353,12 @@ item_status_log = sa.Table(
     sa.Column("created_at", Str(32), nullable=False),
     info=SINCE_2,
 )
-sa.Index("ix_item_status_log_item", item_status_log.c.item_id, item_status_log.c.created_at,
-         info=SINCE_2)
-sa.Index("ix_item_status_log_task", item_status_log.c.task_id, item_status_log.c.created_at,
-         info=SINCE_2)
+sa.Index(
+    "ix_item_status_log_item", item_status_log.c.item_id, item_status_log.c.created_at, info=SINCE_2
+)
+sa.Index(
+    "ix_item_status_log_task", item_status_log.c.task_id, item_status_log.c.created_at, info=SINCE_2
+)
 
 # Answers known in advance, as Toloka's task keys: 'known' (gold: known_solutions with a
 # correctness_weight, and message_on_unknown_solution as a hint) and 'baseline'
@@ -348,8 +378,13 @@ item_solutions = sa.Table(
     info=SINCE_2,
 )
 sa.Index("ix_item_solutions_item", item_solutions.c.item_id, item_solutions.c.kind, info=SINCE_2)
-sa.Index("ix_item_solutions_dataset", item_solutions.c.dataset_id, item_solutions.c.kind,
-         item_solutions.c.item_id, info=SINCE_2)
+sa.Index(
+    "ix_item_solutions_dataset",
+    item_solutions.c.dataset_id,
+    item_solutions.c.kind,
+    item_solutions.c.item_id,
+    info=SINCE_2,
+)
 
 # Gold (honeypot) items a task mixes into its queues.
 task_gold = sa.Table(

@@ -8,9 +8,19 @@ import threading
 import time
 from datetime import datetime, timezone
 
-_PROCESS = os.urandom(5).hex()
-_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 _lock = threading.Lock()
+
+
+def _new_process() -> None:
+    """A fresh process part for ids: at import, and in a forked child, which must not repeat
+    its parent's ids."""
+    global _PROCESS, _counter
+    _PROCESS = os.urandom(5).hex()
+    _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+
+
+_new_process()
+os.register_at_fork(after_in_child=_new_process)
 
 
 def now_iso() -> str:

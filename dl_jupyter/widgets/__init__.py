@@ -3,4 +3,4 @@
 Importing it registers the ``view.*`` hooks that entities call (``dataset.widget()``...).
 """
 
-from dl_jupyter.widgets import views  # noqa: F401  (registers the view.* hooks)
+from dl_jupyter.widgets import annotator, views  # noqa: F401  (register the view.* hooks)

@@ -117,8 +117,9 @@ class ItemImages:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def render_region(picture: Picture, item_size: tuple[int, int], view: View,
-                  size: tuple[int, int], dpr: float) -> Region | None:
+def render_region(
+    picture: Picture, item_size: tuple[int, int], view: View, size: tuple[int, int], dpr: float
+) -> Region | None:
     """The part of the image a layer of ``size`` device pixels shows under ``view``."""
     item_width, item_height = item_size
     width, height = size

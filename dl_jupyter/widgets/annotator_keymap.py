@@ -84,7 +84,12 @@ def normalize_combo(combo: object) -> str:
     if not isinstance(combo, str) or not combo.strip():
         raise BadRequestError(f"A key must be a non-empty string like 'Ctrl+z', got {combo!r}")
     text = combo.strip()
-    parts = text[:-2].split("+") + ["+"] if text.endswith("++") else text.split("+")
+    if text == "+":
+        parts = ["+"]
+    elif text.endswith("++"):
+        parts = [*text[:-2].split("+"), "+"]
+    else:
+        parts = text.split("+")
     *mods, key = parts
     seen = set()
     for mod in mods:
@@ -127,7 +132,7 @@ def build_keymap(
     return keymap
 
 
-def label_keys(keys: Sequence[str] | None = None) -> list[str]:
+def checked_label_keys(keys: Sequence[str] | None = None) -> list[str]:
     """Keys picking labels by position (number keys unless given): single characters."""
     chosen = list(DEFAULT_LABEL_KEYS if keys is None else keys)
     for key in chosen:

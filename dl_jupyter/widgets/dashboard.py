@@ -1,9 +1,9 @@
 """``Dashboard``: bqplot charts of a dataset, refreshed from the store on demand or on a timer.
 
 Labels, annotation types, items per status and per folder, per-annotator throughput and time
-per item, and progress over time; agreement and gold accuracy when the workflows layer
-provides them. Every figure is a GROUP BY in SQL (``frames.stats``). Clicking a bar of
-labels, types, statuses or folders filters the linked gallery to those items.
+per item, and progress over time, each a GROUP BY in SQL (``frames.stats``); agreement and
+gold accuracy per annotator from the tasks' own figures (the workflows layer). Clicking a bar
+of labels, types, statuses or folders filters the linked gallery to those items.
 """
 
 from __future__ import annotations
@@ -33,26 +33,27 @@ class BarChart:
         self, title: str, x_label: str, y_label: str, on_click: Callable[[str], None] | None = None
     ) -> None:
         self.categories: list[str] = []
+        self.title = title
         x, y = bq.OrdinalScale(), bq.LinearScale(min=0)
         self.bars = bq.Bars(
             x=[],
             y=[],
             scales={"x": x, "y": y},
             colors=[DEFAULT_COLOR],
-            color_mode="element",
+            color_mode="group",
             padding=0.2,
             interactions={"click": "select", "hover": "tooltip"},
             tooltip=bq.Tooltip(fields=["x", "y"], labels=[x_label, y_label]),
         )
         axes = [
-            bq.Axis(scale=x, tick_rotate=-30 if on_click else 0, tick_style={"font-size": "10px"}),
-            bq.Axis(scale=y, orientation="vertical", tick_format="~s"),
+            bq.Axis(scale=x, tick_rotate=-20, tick_style={"font-size": "11px"}),
+            bq.Axis(scale=y, side="left", tick_format="~s"),
         ]
         self.figure = bq.Figure(
             marks=[self.bars],
             axes=axes,
             title=title,
-            fig_margin={"top": 40, "bottom": 70, "left": 50, "right": 10},
+            fig_margin={"top": 40, "bottom": 80, "left": 60, "right": 20},
             layout=widgets.Layout(width="100%", height="280px"),
         )
         self.figure.add_class("dl-chart")
@@ -69,6 +70,7 @@ class BarChart:
         colors: Sequence[str] | None = None,
     ) -> None:
         self.categories = [str(c) for c in categories]
+        self.figure.title = self.title if self.categories else f"{self.title}: none yet"
         with self.bars.hold_sync():
             self.bars.x = self.categories or [""]
             self.bars.y = [float(v) for v in values] or [0.0]
@@ -86,7 +88,7 @@ class LineChart:
         )
         axes = [
             bq.Axis(scale=x, tick_format="%b %d"),
-            bq.Axis(scale=y, orientation="vertical", label=y_label, tick_format="~s"),
+            bq.Axis(scale=y, side="left", label=y_label, tick_format="~s"),
         ]
         self.figure = bq.Figure(
             marks=[self.lines],
@@ -130,15 +132,23 @@ class Dashboard(widgets.VBox):
         self.throughput = BarChart("Items annotated per annotator", "annotator", "items")
         self.pace = BarChart("Seconds per item", "annotator", "seconds")
         self.progress = LineChart("Items annotated over time", "items")
+        self.agreement = BarChart(
+            "Agreement per annotator (consensus tasks)", "annotator", "agreement"
+        )
+        self.gold = BarChart("Gold accuracy per annotator", "annotator", "accuracy")
         self.updated = widgets.HTML()
         self.updated.add_class("dl-dashboard-updated")
         refresh = widgets.Button(description="Refresh", icon="refresh")
         refresh.add_class("dl-dashboard-refresh")
         refresh.on_click(lambda _: self.refresh())
+        intervals = list(INTERVALS)
+        if interval not in dict(INTERVALS).values():
+            intervals.append((f"every {interval:g} s", interval))
         self.every = widgets.Dropdown(
-            options=INTERVALS,
-            value=interval if interval in dict(INTERVALS).values() else 0,
-            layout=widgets.Layout(width="130px"),
+            options=intervals,
+            value=interval,
+            description="auto-refresh",
+            layout=widgets.Layout(width="230px"),
         )
         self.every.observe(lambda change: self._schedule(change["new"]), "value")
         self._timer: asyncio.TimerHandle | None = None
@@ -150,6 +160,8 @@ class Dashboard(widgets.VBox):
             self.throughput,
             self.pace,
             self.progress,
+            self.agreement,
+            self.gold,
         ]
         grid = widgets.GridBox(
             [c.figure for c in charts],
@@ -182,6 +194,9 @@ class Dashboard(widgets.VBox):
         self.pace.update(people["annotator"], people["seconds_per_item"].fillna(0))
         progress = self.stats.progress()
         self.progress.update(progress["day"], progress["items_annotated"])
+        agreement, gold = quality(self.dataset)
+        self.agreement.update(agreement.index, agreement.tolist())
+        self.gold.update(gold.index, gold.tolist())
         self.updated.value = (
             f"<span style='color:#777'>updated {_html.esc(now_iso()[11:19])} UTC</span>"
         )
@@ -216,6 +231,36 @@ class Dashboard(widgets.VBox):
             self.gallery.filters = bar_filter(what, category)
 
         return show
+
+
+def quality(dataset: Any) -> tuple[pd.Series, pd.Series]:
+    """Per annotator, over the dataset's tasks: agreement in consensus tasks (weighted by
+    items) and accuracy on gold items. The workflows layer computes each task's figures."""
+    agreement, gold = [], []
+    for task in dataset.tasks.list():
+        if task.kind == "consensus":
+            agreement.append(task.agreement(level="annotator"))
+        gold.append(task.gold_accuracy())
+    agreed = (
+        pd.concat(agreement)
+        if agreement
+        else pd.DataFrame(columns=["annotator", "items", "agreement"])
+    )
+    agreed = agreed.dropna(subset=["agreement"])
+    weighted = (
+        agreed.assign(total=agreed["agreement"].astype(float) * agreed["items"].astype(float))
+        .groupby("annotator")[["total", "items"]]
+        .sum()
+    )
+    answers = (
+        pd.concat(gold) if gold else pd.DataFrame(columns=["annotator", "answered", "correct"])
+    )
+    answered = answers.groupby("annotator")[["answered", "correct"]].sum()
+    answered = answered[answered["answered"] > 0]
+    return (
+        (weighted["total"] / weighted["items"]).rename("agreement"),
+        (answered["correct"] / answered["answered"]).rename("accuracy"),
+    )
 
 
 def bar_filter(what: str, category: str) -> Filters:

@@ -161,6 +161,12 @@ class ConditionRow(widgets.HBox):
         self._make_value()
         self._changed()
 
+    @property
+    def complete(self) -> bool:
+        """False while the value is still empty (the condition is left out until then)."""
+        value = self.value_widget.value
+        return not isinstance(value, str) or bool(value.strip())
+
     def condition(self) -> Condition:
         return Condition(
             self.info.name,
@@ -233,10 +239,14 @@ class GroupBox(widgets.VBox):
         self._changed()
 
     def group(self) -> Group:
-        return Group(
-            self.method.value,
-            [c.group() if isinstance(c, GroupBox) else c.condition() for c in self.rows.children],
-        )
+        """The group's conditions (rows without a value yet are left out)."""
+        children: list[Condition | Group] = []
+        for child in self.rows.children:
+            if isinstance(child, GroupBox):
+                children.append(child.group())
+            elif child.complete:
+                children.append(child.condition())
+        return Group(self.method.value, children)
 
 
 class FilterBuilder(widgets.VBox):

@@ -29,7 +29,6 @@ from dl_jupyter.widgets.rpc import Reply, RpcWidget
 from dl_jupyter.widgets.sources import Source, items_by_id
 
 STATIC = Path(__file__).parent / "static"
-PAGE_SIZES = (12, 24, 48, 96)
 MAX_PAGE_SIZE = 200
 
 
@@ -49,7 +48,6 @@ class GalleryGrid(RpcWidget):
     colors = t.Dict().tag(sync=True)
     selected_ids = t.List(t.Unicode()).tag(sync=True)
     title = t.Unicode("").tag(sync=True)
-    message = t.Unicode("").tag(sync=True)
     revision = t.Int(0).tag(sync=True)
     actions = t.List(t.Unicode()).tag(sync=True)
     statuses = t.List(t.Unicode()).tag(sync=True)

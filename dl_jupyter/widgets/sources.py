@@ -112,7 +112,9 @@ class Source:
             return self.pages.describe
         if self.entities is not None:
             return f"{len(self.entities)} chosen {self.resource}"
-        return self._filters().describe()
+        if self.filters is None:
+            return f"{self.dataset.name}: all {self.resource}"
+        return f"{self.dataset.name}: {self.filters.describe()}"
 
 
 def items_by_id(dataset: Dataset, ids: Sequence[str]) -> list[Item]:

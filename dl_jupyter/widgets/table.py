@@ -176,11 +176,6 @@ class Table(RpcWidget):
             self.colors = dataset_colors(self._dataset)
         self.revision += 1
 
-    def _sortable(self) -> bool:
-        return self._frame is not None or (
-            self._source is not None and self._source.dataset is not None
-        )
-
     def _columns(self) -> list[dict]:
         if self._frame is not None:
             names, kinds = (
@@ -195,22 +190,22 @@ class Table(RpcWidget):
         if self._frame is not None:
             order += [c for c in names if c not in order]
         fields = DQL_FIELDS[self.resource]
-        return [
-            {
-                "name": str(c),
-                "kind": kinds.get(c, "object"),
-                "editable": self.editable and c in self._editable_columns(c),
-                "sortable": self._sortable()
-                and (self._frame is not None or c in fields or str(c).startswith(USER_PREFIX)),
-                "filterable": self._sortable()
-                and (self._frame is not None or c in fields or str(c).startswith(USER_PREFIX)),
-            }
-            for c in order
-        ]
 
-    def _editable_columns(self, column: Any) -> set:
+        def queryable(column: Any) -> bool:  # sorted and filtered in pandas or as DQL
+            in_dql = column in fields or str(column).startswith(USER_PREFIX)
+            return self._frame is not None or (self._source.dataset is not None and in_dql)
+
+        return [
+            {"name": str(c), "kind": kinds.get(c, "object"), "editable": self._is_editable(c),
+             "sortable": queryable(c), "filterable": queryable(c)}
+            for c in order
+        ]  # fmt: skip
+
+    def _is_editable(self, column: Any) -> bool:
+        """User metadata, and the items' description or the annotations' label, when the rows
+        can be written back (a dataset, and ids and versions)."""
         fixed = writeback.ITEMS.fixed if self.resource == "items" else writeback.ANNOTATIONS.fixed
-        return {column} if str(column).startswith(USER_PREFIX) or column in fixed else set()
+        return self.editable and (str(column).startswith(USER_PREFIX) or column in fixed)
 
     def _store_columns(self) -> tuple[list[str], dict[str, str]]:
         sample = typed_frame([], self.resource)
@@ -329,7 +324,7 @@ class Table(RpcWidget):
         return {"count": self.count}
 
     def _rpc_edit(self, message: dict, _buffers: list) -> dict:
-        row_id, column = str(message.get("id")), str(message.get("column"))
+        row_id, column = str(message.get("row")), str(message.get("column"))
         spec = next((c for c in self.columns if c["name"] == column), None)
         if spec is None or not spec["editable"]:
             raise BadRequestError(f"Column {column!r} is not editable")
@@ -348,12 +343,24 @@ class Table(RpcWidget):
                 f"{row_id} was changed by someone else since it was shown; "
                 "the page was reloaded, edit it again"
             )
+        self._page_rows[row_id] = version + 1
         if self._frame is not None:
-            position = self._frame.index[self._frame["id"] == row_id]
-            self._frame.loc[position, column] = value
-            self._frame.loc[position, "version"] = version + 1
+            self._update_frame(row_id, column, value, version + 1)
         self.revision += 1
         return {"changed": len(result.changes)}
+
+    def _update_frame(self, row_id: str, column: str, value: Any, version: int) -> None:
+        """The user's frame shows the edit and the row's new version."""
+        frame = self._frame
+        rows = frame["id"] == row_id
+        if column not in frame.columns:
+            frame[column] = None
+        if not _fits(frame[column], value):
+            frame[column] = frame[column].astype(object)
+        frame.loc[rows, column] = pd.Series(
+            [value] * int(rows.sum()), index=frame.index[rows], dtype=object
+        )
+        frame.loc[rows, "version"] = version
 
     def _rpc_preview(self, message: dict, _buffers: list) -> Reply:
         ids = [str(i) for i in (message.get("ids") or [])][:PREVIEW_LIMIT]
@@ -391,6 +398,18 @@ class Table(RpcWidget):
         return (
             items_by_id(self._dataset, ids) if self.resource == "items" else self._annotations(ids)
         )
+
+
+def _fits(column: pd.Series, value: Any) -> bool:
+    """Whether ``value`` can go into ``column`` without changing its dtype."""
+    if value is None or str(column.dtype) == "object":
+        return True
+    kind = _dtype_kind(column.dtype)
+    if isinstance(value, bool):
+        return kind == "boolean"
+    if isinstance(value, (int, float)):
+        return kind == "number" and (isinstance(value, int) or str(column.dtype).startswith("F"))
+    return isinstance(value, str) and kind == "string"
 
 
 def _dql_condition(field: str, text: str, kind: str) -> dict:

@@ -25,14 +25,8 @@ def item_view(item: Any, **kwargs: Any) -> Gallery:
 
 def task_view(task: Any, **kwargs: Any) -> Gallery:
     """The items of a task."""
-    dataset = (
-        task.dataset
-        if getattr(task, "dataset", None) is not None
-        else task.client.datasets_repo().get(dataset_id=task.dataset_id)
-    )
-    return Gallery(
-        dataset, filters=Filters(field="metadata.system.refs.id", values=task.id), **kwargs
-    )
+    task_items = Filters(field="metadata.system.refs.id", values=task.id)
+    return Gallery(task.dataset, filters=task_items, **kwargs)
 
 
 _hooks.register("view.gallery", Gallery)

@@ -66,7 +66,13 @@ def _frame(first: Any, second: Any) -> tuple[float, float, float, int, int] | No
     left, top = min(first[0], second[0]), min(first[1], second[1])
     right, bottom = max(first[2], second[2]), max(first[3], second[3])
     scale = RASTER_SIDE / max(right - left, bottom - top, 1e-9)
-    return left, top, scale, max(1, round((right - left) * scale)), max(1, round((bottom - top) * scale))
+    return (
+        left,
+        top,
+        scale,
+        max(1, round((right - left) * scale)),
+        max(1, round((bottom - top) * scale)),
+    )
 
 
 def _raster(definition: Any, frame: tuple[float, float, float, int, int]) -> np.ndarray:
@@ -78,18 +84,27 @@ def _raster(definition: Any, frame: tuple[float, float, float, int, int]) -> np.
         return mask[np.ix_(ys, xs)]
     image = Image.new("1", (width, height), 0)
     outline = _outline(definition)
-    ImageDraw.Draw(image).polygon([((x - left) * scale, (y - top) * scale) for x, y in outline], fill=1)
+    ImageDraw.Draw(image).polygon(
+        [((x - left) * scale, (y - top) * scale) for x, y in outline], fill=1
+    )
     return np.asarray(image, dtype=bool)
 
 
 def _outline(definition: Any) -> list[tuple[float, float]]:
     if definition.type == "box":
-        corners = [(definition.left, definition.top), (definition.right, definition.top),
-                   (definition.right, definition.bottom), (definition.left, definition.bottom)]
-        center = ((definition.left + definition.right) / 2, (definition.top + definition.bottom) / 2)
+        corners = [
+            (definition.left, definition.top),
+            (definition.right, definition.top),
+            (definition.right, definition.bottom),
+            (definition.left, definition.bottom),
+        ]
+        center = (
+            (definition.left + definition.right) / 2,
+            (definition.top + definition.bottom) / 2,
+        )
         return [tuple(p) for p in rotate(corners, center, definition.angle or 0)]
     if definition.type == "ellipse":
-        return [tuple(p) for p in np.asarray(definition.outline)]
+        return [tuple(p) for p in np.asarray(definition.outline())]
     return [tuple(p) for p in np.asarray(definition.geo, dtype=float)]
 
 
@@ -99,8 +114,11 @@ def point_score(a: Any, b: Any, tolerance: float) -> float:
 
 
 def _exact_key(definition: Any) -> str:
-    return json.dumps([definition.type, definition.label, definition.attributes or {}],
-                      sort_keys=True, default=str)
+    return json.dumps(
+        [definition.type, definition.label, definition.attributes or {}],
+        sort_keys=True,
+        default=str,
+    )
 
 
 def pair_score(a: Any, b: Any, point_tolerance: float) -> float:
@@ -114,11 +132,14 @@ def pair_score(a: Any, b: Any, point_tolerance: float) -> float:
     return float(_exact_key(a) == _exact_key(b))
 
 
-def match(a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5,
-          point_tolerance: float = 10.0) -> list[tuple[int, int, float]]:
+def match(
+    a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5, point_tolerance: float = 10.0
+) -> list[tuple[int, int, float]]:
     """One-to-one matches (index in a, index in b, score), best scores first, each at least
     ``threshold`` (exact matches score 1)."""
-    pairs = [(pair_score(x, y, point_tolerance), i, j) for i, x in enumerate(a) for j, y in enumerate(b)]
+    pairs = [
+        (pair_score(x, y, point_tolerance), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
+    ]
     used_a: set[int] = set()
     used_b: set[int] = set()
     matches = []
@@ -133,8 +154,9 @@ def match(a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5,
     return matches
 
 
-def agreement(a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5,
-              point_tolerance: float = 10.0) -> float:
+def agreement(
+    a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5, point_tolerance: float = 10.0
+) -> float:
     """Agreement of two annotation sets (definitions), from 0 to 1."""
     if not a and not b:
         return 1.0
@@ -142,7 +164,8 @@ def agreement(a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5,
     return 2 * sum(score for _, _, score in matched) / (len(a) + len(b))
 
 
-def same_answer(a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5,
-                point_tolerance: float = 10.0) -> bool:
+def same_answer(
+    a: Sequence[Any], b: Sequence[Any], threshold: float = 0.5, point_tolerance: float = 10.0
+) -> bool:
     """Every annotation of each set has a match in the other."""
     return len(a) == len(b) and len(match(a, b, threshold, point_tolerance)) == len(a)

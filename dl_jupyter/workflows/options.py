@@ -83,21 +83,41 @@ class TaskOptions:
         if kind not in KINDS:
             raise BadRequestError(f"Unknown task kind {kind!r}; use one of {', '.join(KINDS)}")
         consensus = consensus_percentage is not None or consensus_assignees is not None
-        pulling = batch_size is not None or max_batch_workload is not None or task_router is not None
+        pulling = (
+            batch_size is not None or max_batch_workload is not None or task_router is not None
+        )
         if consensus and pulling:
-            raise BadRequestError("Consensus can not work as a pulling task: drop batch_size / "
-                                  "max_batch_workload, or consensus_percentage / consensus_assignees")
-        if task_router is not None and (feed_overlap or annotations_per_task is not None or consensus
-                                        or overlap is not None or infinite_overlap):
-            raise BadRequestError("A task_router decides who annotates each item; do not combine it "
-                                  "with feed_overlap, annotations_per_task, consensus or overlap")
-        policy = overlap_from(feed_overlap, annotations_per_task, consensus_percentage,
-                              consensus_assignees, overlap, infinite_overlap, dynamic_overlap)
+            raise BadRequestError(
+                "Consensus can not work as a pulling task: drop batch_size / "
+                "max_batch_workload, or consensus_percentage / consensus_assignees"
+            )
+        if task_router is not None and (
+            feed_overlap
+            or annotations_per_task is not None
+            or consensus
+            or overlap is not None
+            or infinite_overlap
+        ):
+            raise BadRequestError(
+                "A task_router decides who annotates each item; do not combine it "
+                "with feed_overlap, annotations_per_task, consensus or overlap"
+            )
+        policy = overlap_from(
+            feed_overlap,
+            annotations_per_task,
+            consensus_percentage,
+            consensus_assignees,
+            overlap,
+            infinite_overlap,
+            dynamic_overlap,
+        )
         if batch_size is None and task_router is not None:
             batch_size = ROUTED_BATCH_SIZE
         batch, most = _batch_limits(batch_size, max_batch_workload)
         if sampling not in SAMPLING:
-            raise BadRequestError(f"Unknown sampling {sampling!r}; use one of {', '.join(SAMPLING)}")
+            raise BadRequestError(
+                f"Unknown sampling {sampling!r}; use one of {', '.join(SAMPLING)}"
+            )
         return cls(
             kind=kind,
             allocation="pulling" if pulling else "distribution",
@@ -124,21 +144,30 @@ def _batch_limits(batch_size: Any, max_batch_workload: Any) -> tuple[int | None,
         return None, None
     if batch_size is None:
         raise BadRequestError("max_batch_workload needs batch_size (a pulling task pulls batches)")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 3 <= batch_size <= 100:
-        raise BadRequestError(
-            f"batch_size must be an integer from 3 to 100, got {batch_size!r}")
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int)
+        or not 3 <= batch_size <= 100
+    ):
+        raise BadRequestError(f"batch_size must be an integer from 3 to 100, got {batch_size!r}")
     if max_batch_workload is None:
         return batch_size, batch_size + 2
     low, high = batch_size + 2, batch_size * 2
-    if isinstance(max_batch_workload, bool) or not isinstance(max_batch_workload, int) \
-            or not low <= max_batch_workload <= high:
+    if (
+        isinstance(max_batch_workload, bool)
+        or not isinstance(max_batch_workload, int)
+        or not low <= max_batch_workload <= high
+    ):
         raise BadRequestError(
             f"max_batch_workload must be an integer from batch_size + 2 = {low} to "
-            f"batch_size * 2 = {high}, got {max_batch_workload!r}")
+            f"batch_size * 2 = {high}, got {max_batch_workload!r}"
+        )
     return batch_size, max_batch_workload
 
 
-def _number(name: str, value: Any, low: float, high: float | None, upper_open: bool = False) -> float:
+def _number(
+    name: str, value: Any, low: float, high: float | None, upper_open: bool = False
+) -> float:
     ok = not isinstance(value, bool) and isinstance(value, (int, float)) and value >= low
     if ok and high is not None:
         ok = value < high if upper_open else value <= high
@@ -152,7 +181,9 @@ def emails(name: str, value: Any) -> list[str] | None:
     """A list of emails from a list (or one email), None for None."""
     if value is None:
         return None
-    listed = [value] if isinstance(value, str) else list(value) if isinstance(value, Iterable) else None
+    listed = (
+        [value] if isinstance(value, str) else list(value) if isinstance(value, Iterable) else None
+    )
     if listed is None or not all(isinstance(v, str) and "@" in v for v in listed):
         raise BadRequestError(f"{name} must be a list of emails, got {value!r}")
     return list(dict.fromkeys(listed))
@@ -163,5 +194,7 @@ def router_reference(router: Callable | str | None) -> str | None:
     if router is None or isinstance(router, str):
         return router
     if not callable(router):
-        raise BadRequestError(f"task_router must be a function (ctrl, session_id, item), got {router!r}")
+        raise BadRequestError(
+            f"task_router must be a function (ctrl, session_id, item), got {router!r}"
+        )
     return f"{router.__module__}:{router.__qualname__}"

@@ -94,16 +94,25 @@ def overlap_from(
     dynamic_overlap: Any = None,
 ) -> Overlap:
     """The policy named by one of the systems' settings; two of them together are an error."""
-    given = [name for name, value in (
-        ("feed_overlap", feed_overlap), ("annotations_per_task", annotations_per_task),
-        ("consensus_percentage/consensus_assignees",
-         consensus_percentage is not None or consensus_assignees is not None),
-        ("overlap", overlap), ("infinite_overlap", infinite_overlap),
-    ) if value not in (None, False)]
+    given = [
+        name
+        for name, value in (
+            ("feed_overlap", feed_overlap),
+            ("annotations_per_task", annotations_per_task),
+            (
+                "consensus_percentage/consensus_assignees",
+                consensus_percentage is not None or consensus_assignees is not None,
+            ),
+            ("overlap", overlap),
+            ("infinite_overlap", infinite_overlap),
+        )
+        if value not in (None, False)
+    ]
     if len(given) > 1:
         raise BadRequestError(
             f"Overlap settings {' and '.join(given)} contradict each other; give only one of them "
-            "(annotations_per_task with feed_overlap=True is a configuration error)")
+            "(annotations_per_task with feed_overlap=True is a configuration error)"
+        )
     if feed_overlap or infinite_overlap:
         policy = Overlap(infinite=True)
     elif annotations_per_task is not None:
@@ -136,9 +145,14 @@ def _per_task(value: Any) -> Overlap:
 def _consensus(percentage: Any, assignees: Any) -> Overlap:
     percentage = 100 if percentage is None else percentage
     assignees = 2 if assignees is None else assignees
-    if isinstance(percentage, bool) or not isinstance(percentage, int) or not 0 <= percentage <= 100:
+    if (
+        isinstance(percentage, bool)
+        or not isinstance(percentage, int)
+        or not 0 <= percentage <= 100
+    ):
         raise BadRequestError(
-            f"consensus_percentage must be an integer from 0 to 100, got {percentage!r}")
+            f"consensus_percentage must be an integer from 0 to 100, got {percentage!r}"
+        )
     count = _count("consensus_assignees", assignees, least=2)
     return Overlap(low=1, high=count, fraction=percentage / 100)
 
@@ -149,14 +163,19 @@ def _dynamic(policy: Overlap, spec: Any) -> Overlap:
         spec = (spec.get("min"), spec.get("max"), spec.get("confidence"))
     if not isinstance(spec, (tuple, list)) or len(spec) != 3:
         raise BadRequestError(
-            f"dynamic_overlap is (min, max, confidence) or a dict of those, got {spec!r}")
+            f"dynamic_overlap is (min, max, confidence) or a dict of those, got {spec!r}"
+        )
     low, high, confidence = spec
     low = policy.low if low is None else _count("dynamic_overlap min", low)
     high = _count("dynamic_overlap max", high, least=low)
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
-            or not 0 < confidence <= 1:
-        raise BadRequestError(
-            f"dynamic_overlap confidence must be in (0, 1], got {confidence!r}")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, (int, float))
+        or not 0 < confidence <= 1
+    ):
+        raise BadRequestError(f"dynamic_overlap confidence must be in (0, 1], got {confidence!r}")
     if policy.infinite or policy.high != policy.low:
-        raise BadRequestError("dynamic_overlap grows a fixed overlap; combine it with overlap=N only")
+        raise BadRequestError(
+            "dynamic_overlap grows a fixed overlap; combine it with overlap=N only"
+        )
     return Overlap(low=low, high=low, dynamic_max=high, confidence=float(confidence))

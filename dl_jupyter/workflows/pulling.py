@@ -7,6 +7,9 @@ where the assignee's last pull ended. On PostgreSQL the candidate rows are locke
 item beyond its overlap; each assignee's own pulls queue on a lock of their assignment row.
 On SQLite every write transaction already runs alone (``BEGIN IMMEDIATE``).
 
+Two processes of one assignee share their assignment, but each skips the item the other one
+is showing (a short lease per queue), so they never work on the same item at once.
+
 Work stealing: an assignee with nothing left takes items held without a status by
 assignees idle for longer than the task's timeout (Prodigy's remedy for examples locked in
 a stale session); with ``allow_work_stealing=False`` it never happens.
@@ -20,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from dl_jupyter.repositories import rows
@@ -32,7 +36,9 @@ refs = schema.item_refs
 assignments = schema.assignments
 POOL = sa.text(schema.POOL_CONDITION)
 QUEUE = sa.text(schema.QUEUE_CONDITION)
+leases = schema.queue_leases
 Position = tuple[float, str]  # (seq, item_id): a place in a task's order
+SHOWN_LEASE_S = 600  # how long an item a queue showed stays out of the assignee's other queues
 
 
 @dataclass
@@ -44,48 +50,99 @@ class Lease:
     assignment_id: str
     email: str
     client: Any
+    token: str = ""  # the queue working through this lease
 
     @property
     def postgres(self) -> bool:
         return self.conn.dialect.name == "postgresql"
 
-    def lock(self) -> Row:
-        """The assignment row, locked against the assignee's other processes (PostgreSQL)."""
-        query = sa.select(assignments).where(assignments.c.id == self.assignment_id)
-        if self.postgres:
-            query = query.with_for_update()
-        return self.conn.execute(query).one()
+    def lock(self) -> Row | None:
+        """The assignment row, marked active now and locked against the assignee's other
+        processes; None when the assignment is gone or is someone else's now (reassigned)."""
+        return self.conn.execute(
+            assignments.update()
+            .where(assignments.c.id == self.assignment_id, assignments.c.annotator == self.email)
+            .values(last_active_at=now_iso())
+            .returning(*assignments.c)
+        ).first()
 
-    def touch(self, cursor: Position | None = None) -> None:
-        """Record activity (and where the last pull ended)."""
-        values: dict[str, Any] = {"last_active_at": now_iso()}
-        if cursor is not None:
-            values.update(cursor_seq=cursor[0], cursor_item=cursor[1])
-        self.conn.execute(assignments.update().where(assignments.c.id == self.assignment_id)
-                          .values(**values))
+    def touch(self, cursor: Position) -> None:
+        """Record where the last pull ended."""
+        self.conn.execute(
+            assignments.update()
+            .where(assignments.c.id == self.assignment_id)
+            .values(cursor_seq=cursor[0], cursor_item=cursor[1])
+        )
 
     # -- what is held ----------------------------------------------------------------
     def held_after(self, after: Position | None, other_than: str | None = None) -> Row | None:
-        """The first item held without a status after ``after`` (from the start for None)."""
-        query = sa.select(refs.c.item_id, refs.c.seq).where(refs.c.ref_id == self.assignment_id, QUEUE)
+        """The first item held without a status after ``after`` (from the start for None),
+        leaving out the item another queue of this assignee is showing."""
+        query = sa.select(refs.c.item_id, refs.c.seq).where(
+            refs.c.ref_id == self.assignment_id,
+            QUEUE,
+            sa.not_(self._shown_elsewhere(refs.c.item_id)),
+        )
         if after is not None:
             query = query.where(sa.tuple_(refs.c.seq, refs.c.item_id) > sa.tuple_(*after))
         if other_than is not None:
             query = query.where(refs.c.item_id != other_than)
         return self.conn.execute(query.order_by(refs.c.seq, refs.c.item_id).limit(1)).first()
 
+    def _shown_elsewhere(self, item_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
+        fresh = to_iso(datetime.now(timezone.utc) - timedelta(seconds=SHOWN_LEASE_S))
+        return sa.exists().where(
+            leases.c.assignment_id == self.assignment_id,
+            leases.c.item_id == item_id,
+            leases.c.token != self.token,
+            leases.c.leased_at > fresh,
+        )
+
+    def show(self, item_id: str) -> None:
+        """Lease ``item_id`` to this queue (in place of the item it showed before)."""
+        values = {
+            "assignment_id": self.assignment_id,
+            "token": self.token,
+            "item_id": item_id,
+            "leased_at": now_iso(),
+        }
+        insert = (postgresql.insert if self.postgres else sqlite.insert)(leases).values(**values)
+        self.conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["assignment_id", "token"],
+                set_={"item_id": item_id, "leased_at": values["leased_at"]},
+            )
+        )
+
+    def done_with(self, item_id: str) -> None:
+        """The item got a status: no queue of the assignee is showing it any more."""
+        self.conn.execute(
+            leases.delete().where(
+                leases.c.assignment_id == self.assignment_id, leases.c.item_id == item_id
+            )
+        )
+
     def counts(self) -> tuple[int, int]:
         """(items held or done, items held without a status)."""
-        total = self.conn.execute(sa.select(sa.func.count()).select_from(refs).where(
-            refs.c.ref_id == self.assignment_id)).scalar_one()
-        held = self.conn.execute(sa.select(sa.func.count()).select_from(refs).where(
-            refs.c.ref_id == self.assignment_id, QUEUE)).scalar_one()
+        total = self.conn.execute(
+            sa.select(sa.func.count()).select_from(refs).where(refs.c.ref_id == self.assignment_id)
+        ).scalar_one()
+        held = self.conn.execute(
+            sa.select(sa.func.count())
+            .select_from(refs)
+            .where(refs.c.ref_id == self.assignment_id, QUEUE)
+        ).scalar_one()
         return total, held
 
     def _not_mine(self, item_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
         mine = refs.alias("mine")
-        return sa.not_(sa.exists().where(mine.c.item_id == item_id, mine.c.ref_type == "assignment",
-                                         mine.c.ref_id == self.assignment_id))
+        return sa.not_(
+            sa.exists().where(
+                mine.c.item_id == item_id,
+                mine.c.ref_type == "assignment",
+                mine.c.ref_id == self.assignment_id,
+            )
+        )
 
     def _allowed(self, item_id: sa.ColumnElement) -> list[sa.ColumnElement[bool]]:
         if not access.has_rules(self.conn, self.task.id):
@@ -107,7 +164,7 @@ class Lease:
                 after, wrapped = None, True  # the pool behind the cursor: released or grown items
                 continue
             if router is None:
-                self._give(self.assignment_id, candidates)
+                self.give(self.assignment_id, candidates)
                 taken += len(candidates)
                 last = candidates[-1]
             else:
@@ -119,8 +176,11 @@ class Lease:
 
     def _pool(self, after: Position | None, until: Position | None, window: int) -> Sequence[Row]:
         query = sa.select(refs.c.item_id, refs.c.seq, refs.c.needed, refs.c.dataset_id).where(
-            refs.c.ref_id == self.task.id, POOL, self._not_mine(refs.c.item_id),
-            *self._allowed(refs.c.item_id))
+            refs.c.ref_id == self.task.id,
+            POOL,
+            self._not_mine(refs.c.item_id),
+            *self._allowed(refs.c.item_id),
+        )
         if after is not None:
             query = query.where(sa.tuple_(refs.c.seq, refs.c.item_id) > sa.tuple_(*after))
         if until is not None:
@@ -130,48 +190,94 @@ class Lease:
             query = query.with_for_update(skip_locked=True, of=refs)
         return self.conn.execute(query).all()
 
-    def _give(self, assignment_id: str, candidates: Sequence[Row]) -> None:
+    def give(self, assignment_id: str, candidates: Sequence[Row]) -> None:
         """Hand ``candidates`` (task rows) to an assignment, counting one more holder each."""
         ids = [c.item_id for c in candidates]
-        self.conn.execute(refs.insert(), [
-            {"item_id": c.item_id, "ref_type": "assignment", "ref_id": assignment_id,
-             "dataset_id": c.dataset_id, "seq": c.seq} for c in candidates])
-        self.conn.execute(refs.update().values(taken=refs.c.taken + 1).where(
-            refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id.in_(ids)))
+        self.conn.execute(
+            refs.insert(),
+            [
+                {
+                    "item_id": c.item_id,
+                    "ref_type": "assignment",
+                    "ref_id": assignment_id,
+                    "dataset_id": c.dataset_id,
+                    "seq": c.seq,
+                }
+                for c in candidates
+            ],
+        )
+        self.conn.execute(
+            refs.update()
+            .values(taken=refs.c.taken + 1)
+            .where(
+                refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id.in_(ids)
+            )
+        )
+        self.reopen(assignment_id)
 
-    def _route(self, router: routing.Router, candidates: Sequence[Row], want: int) -> tuple[int, Row]:
+    def reopen(self, assignment_id: str) -> None:
+        """An assignment given items is open again."""
+        self.conn.execute(
+            assignments.update()
+            .where(assignments.c.id == assignment_id, assignments.c.status != "open")
+            .values(status="open")
+        )
+
+    def _route(
+        self, router: routing.Router, candidates: Sequence[Row], want: int
+    ) -> tuple[int, Row]:
         """Route candidates until ``want`` came to this assignee; returns (taken, last seen)."""
         entities = self._items([c.item_id for c in candidates if c.needed is None])
         team = sessions.sessions(self.conn, self.task.id)
         current: dict[str, Any] = {}
         ctrl = routing.Controller(
-            self.task, team, sessions.members(self.conn, self.task.project_id),
+            self.task,
+            team,
+            sessions.members(self.conn, self.task.project_id),
             join=lambda email: sessions.join(self.conn, self.task, email, self.email),
-            holders=lambda: self._holders(current["item"]))
+            holders=lambda: self._holders(current["item"]),
+        )
         taken = 0
         for candidate in candidates:
             last = candidate
-            if candidate.needed is not None:  # routed before, one holder short: any session may take it
-                self._give(self.assignment_id, [candidate])
+            if (
+                candidate.needed is not None
+            ):  # routed before, one holder short: any session may take it
+                self.give(self.assignment_id, [candidate])
                 taken += 1
             else:
                 current["item"] = candidate.item_id
-                item = routing.router_item(entities[candidate.item_id], task_hash(candidate.item_id))
+                item = routing.router_item(
+                    entities[candidate.item_id], task_hash(candidate.item_id)
+                )
                 chosen = routing.route(router, ctrl, self.email, item)
-                self.conn.execute(refs.update().values(needed=len(chosen)).where(
-                    refs.c.ref_id == self.task.id, refs.c.ref_type == "task",
-                    refs.c.item_id == candidate.item_id))
+                self.conn.execute(
+                    refs.update()
+                    .values(needed=len(chosen))
+                    .where(
+                        refs.c.ref_id == self.task.id,
+                        refs.c.ref_type == "task",
+                        refs.c.item_id == candidate.item_id,
+                    )
+                )
                 for email in chosen:
-                    self._give(sessions.join(self.conn, self.task, email, self.email), [candidate])
+                    self.give(sessions.join(self.conn, self.task, email, self.email), [candidate])
                 taken += self.email in chosen
             if taken >= want:
                 break
         return taken, last
 
     def _holders(self, item_id: str) -> int:
-        return self.conn.execute(sa.select(refs.c.taken).where(
-            refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id == item_id)
-        ).scalar() or 0
+        return (
+            self.conn.execute(
+                sa.select(refs.c.taken).where(
+                    refs.c.ref_id == self.task.id,
+                    refs.c.ref_type == "task",
+                    refs.c.item_id == item_id,
+                )
+            ).scalar()
+            or 0
+        )
 
     def _items(self, item_ids: list[str]) -> dict[str, Any]:
         if not item_ids:
@@ -181,33 +287,61 @@ class Lease:
 
     # -- gold ------------------------------------------------------------------------
     def gold_due(self, ratio: float) -> bool:
-        """Whether the next item should be gold, to keep gold at ``ratio`` of what was served."""
+        """Whether the next item should be gold: gold items served stay at ``ratio`` of the
+        items answered plus gold served (items skipped without a status do not count)."""
         if ratio <= 0:
             return False
-        served, _ = self.counts()
-        return int((served + 1) * ratio) > int(served * ratio)
+        gold = schema.task_gold
+        is_gold = refs.c.item_id.in_(
+            sa.select(gold.c.item_id).where(gold.c.task_id == self.task.id)
+        )
+        mine = (
+            sa.select(sa.func.count()).select_from(refs).where(refs.c.ref_id == self.assignment_id)
+        )
+        golden = self.conn.execute(mine.where(is_gold)).scalar_one()
+        answered = self.conn.execute(
+            mine.where(sa.not_(is_gold), refs.c.status.is_not(None))
+        ).scalar_one()
+        return golden < int((answered + golden + 1) * ratio)
 
     def serve_gold(self, after: Position | None) -> str | None:
         """Put a gold item this assignee has not seen right after ``after`` in their queue."""
         gold = schema.task_gold
         pick = self.conn.execute(
-            sa.select(gold.c.item_id).where(gold.c.task_id == self.task.id,
-                                            self._not_mine(gold.c.item_id),
-                                            *self._allowed(gold.c.item_id))
-            .order_by(task_hash_sql(self.conn, gold.c.item_id + self.assignment_id)).limit(1)
+            sa.select(gold.c.item_id)
+            .where(
+                gold.c.task_id == self.task.id,
+                self._not_mine(gold.c.item_id),
+                *self._allowed(gold.c.item_id),
+            )
+            .order_by(task_hash_sql(self.conn, gold.c.item_id + self.assignment_id))
+            .limit(1)
         ).scalar()
         if pick is None:
             return None
         following = self.held_after(after)
         low = after[0] if after else 0.0
         high = following.seq if following is not None else low + 1
-        row = self.conn.execute(sa.select(refs.c.item_id, refs.c.dataset_id).where(
-            refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id == pick)).one()
-        self.conn.execute(refs.insert().values(item_id=pick, ref_type="assignment",
-                                               ref_id=self.assignment_id, dataset_id=row.dataset_id,
-                                               seq=(low + high) / 2))
-        self.conn.execute(refs.update().values(taken=refs.c.taken + 1).where(
-            refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id == pick))
+        row = self.conn.execute(
+            sa.select(refs.c.item_id, refs.c.dataset_id).where(
+                refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id == pick
+            )
+        ).one()
+        self.conn.execute(
+            refs.insert().values(
+                item_id=pick,
+                ref_type="assignment",
+                ref_id=self.assignment_id,
+                dataset_id=row.dataset_id,
+                seq=(low + high) / 2,
+            )
+        )
+        self.conn.execute(
+            refs.update()
+            .values(taken=refs.c.taken + 1)
+            .where(refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id == pick)
+        )
+        self.reopen(self.assignment_id)
         return pick
 
     # -- work stealing ---------------------------------------------------------------
@@ -215,11 +349,21 @@ class Lease:
         """Take up to ``want`` items held without a status by assignees idle past the timeout."""
         cutoff = to_iso(datetime.now(timezone.utc) - timedelta(seconds=timeout_s))
         idle = sa.select(assignments.c.id).where(
-            assignments.c.task_id == self.task.id, assignments.c.id != self.assignment_id,
-            sa.func.coalesce(assignments.c.last_active_at, assignments.c.created_at) < cutoff)
-        query = (sa.select(refs.c.item_id, refs.c.ref_id).where(
-            refs.c.ref_id.in_(idle), QUEUE, self._not_mine(refs.c.item_id),
-            *self._allowed(refs.c.item_id)).order_by(refs.c.seq, refs.c.item_id).limit(want))
+            assignments.c.task_id == self.task.id,
+            assignments.c.id != self.assignment_id,
+            sa.func.coalesce(assignments.c.last_active_at, assignments.c.created_at) < cutoff,
+        )
+        query = (
+            sa.select(refs.c.item_id, refs.c.ref_id)
+            .where(
+                refs.c.ref_id.in_(idle),
+                QUEUE,
+                self._not_mine(refs.c.item_id),
+                *self._allowed(refs.c.item_id),
+            )
+            .order_by(refs.c.seq, refs.c.item_id)
+            .limit(want)
+        )
         if self.postgres:
             query = query.with_for_update(skip_locked=True, of=refs)
         stolen = self.conn.execute(query).all()
@@ -227,22 +371,48 @@ class Lease:
         for row in stolen:
             victims.setdefault(row.ref_id, []).append(row.item_id)
         for victim, item_ids in victims.items():
-            self.conn.execute(refs.update().values(ref_id=self.assignment_id).where(
-                refs.c.ref_id == victim, refs.c.ref_type == "assignment", refs.c.item_id.in_(item_ids)))
+            self.conn.execute(
+                refs.update()
+                .values(ref_id=self.assignment_id)
+                .where(
+                    refs.c.ref_id == victim,
+                    refs.c.ref_type == "assignment",
+                    refs.c.item_id.in_(item_ids),
+                )
+            )
+        if stolen:
+            self.reopen(self.assignment_id)
         return len(stolen)
 
 
-def release(conn: Connection, task_id: str, assignment_ids: Sequence[str],
-            only: Callable[[sa.ColumnElement], sa.ColumnElement[bool]] | None = None) -> int:
+def release(
+    conn: Connection,
+    task_id: str,
+    assignment_ids: Sequence[str],
+    only: Callable[[sa.ColumnElement], sa.ColumnElement[bool]] | None = None,
+) -> int:
     """Drop the held (no status) rows of these assignments back into the task's pool."""
+
     def held(table: sa.Table) -> list[sa.ColumnElement[bool]]:
-        where = [table.c.ref_id.in_(assignment_ids), table.c.ref_type == "assignment",
-                 table.c.status.is_(None)]
+        where = [
+            table.c.ref_id.in_(assignment_ids),
+            table.c.ref_type == "assignment",
+            table.c.status.is_(None),
+        ]
         return where if only is None else [*where, only(table.c.item_id)]
 
     holder = refs.alias("holder")
-    counted = (sa.select(holder.c.item_id, sa.func.count().label("n")).where(*held(holder))
-               .group_by(holder.c.item_id).subquery())
-    conn.execute(refs.update().values(taken=refs.c.taken - counted.c.n).where(
-        refs.c.item_id == counted.c.item_id, refs.c.ref_id == task_id, refs.c.ref_type == "task"))
+    counted = (
+        sa.select(holder.c.item_id, sa.func.count().label("n"))
+        .where(*held(holder))
+        .group_by(holder.c.item_id)
+        .subquery()
+    )
+    conn.execute(
+        refs.update()
+        .values(taken=refs.c.taken - counted.c.n)
+        .where(
+            refs.c.item_id == counted.c.item_id, refs.c.ref_id == task_id, refs.c.ref_type == "task"
+        )
+    )
     return conn.execute(refs.delete().where(*held(refs))).rowcount

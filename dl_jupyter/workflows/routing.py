@@ -35,8 +35,11 @@ def router_of(task: Any) -> Router | None:
         return _attached[task.id]
     module_name, _, qualname = reference.partition(":")
     try:
-        module = sys.modules["__main__"] if module_name == "__main__" else \
-            importlib.import_module(module_name)
+        module = (
+            sys.modules["__main__"]
+            if module_name == "__main__"
+            else importlib.import_module(module_name)
+        )
         found: Any = module
         for part in qualname.split("."):
             found = getattr(found, part)
@@ -45,7 +48,8 @@ def router_of(task: Any) -> Router | None:
     if not callable(found):
         raise BadRequestError(
             f"Task {task.name!r} routes items with {reference}, which this process cannot find: "
-            "define or import it, then call task.set_router(router)")
+            "define or import it, then call task.set_router(router)"
+        )
     return found
 
 
@@ -55,7 +59,9 @@ class Database:
     def __init__(self, controller: Controller) -> None:
         self._controller = controller
 
-    def get_hash_count(self, dataset: Any = None, session_id: Any = None, kind: str = "task") -> int:
+    def get_hash_count(
+        self, dataset: Any = None, session_id: Any = None, kind: str = "task"
+    ) -> int:
         """How many sessions already hold the item being routed (Prodigy counts how often its
         task hash was annotated; the seed passes a session id here, which changes nothing)."""
         return self._controller.holders_of_current()
@@ -64,8 +70,14 @@ class Database:
 class Controller:
     """Prodigy's ``ctrl`` for routers: the task's sessions and how to name and confirm them."""
 
-    def __init__(self, task: Any, sessions: list[str], members: list[str],
-                 join: Callable[[str], None], holders: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        task: Any,
+        sessions: list[str],
+        members: list[str],
+        join: Callable[[str], None],
+        holders: Callable[[], int],
+    ) -> None:
         self._task = task
         self._sessions = sessions
         self._members = members
@@ -91,8 +103,10 @@ class Controller:
         for email in [*self._sessions, *self._members]:
             if email.split("@", 1)[0] == name:
                 return email
-        raise BadRequestError(f"No project member is called {name!r}; routers name sessions by "
-                              f"email or by the part before '@'")
+        raise BadRequestError(
+            f"No project member is called {name!r}; routers name sessions by "
+            f"email or by the part before '@'"
+        )
 
     def confirm_session(self, session_id: str) -> None:
         """Make sure ``session_id`` is a session of the task (joining it if allowed)."""
@@ -115,7 +129,8 @@ def route(router: Router, ctrl: Controller, session_id: str, item: dict) -> list
     if unknown:
         raise BadRequestError(
             f"The task router returned unknown session(s) {unknown}; sessions are "
-            f"{ctrl.session_ids} (call ctrl.confirm_session(name) to add one)")
+            f"{ctrl.session_ids} (call ctrl.confirm_session(name) to add one)"
+        )
     return list(dict.fromkeys(chosen))
 
 

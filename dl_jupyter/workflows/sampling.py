@@ -28,8 +28,9 @@ def average_score() -> ColumnElement:
     )
 
 
-def order_keys(conn: Connection, sampling: str, task_id: str,
-               query_order: list[tuple[ColumnElement, bool]]) -> list[tuple[ColumnElement, bool]]:
+def order_keys(
+    conn: Connection, sampling: str, task_id: str, query_order: list[tuple[ColumnElement, bool]]
+) -> list[tuple[ColumnElement, bool]]:
     """(key over ``items``, descending) pairs for ``sampling``, ending with the item id."""
     if sampling == "uniform":
         return [(task_hash_sql(conn, items.c.id + task_id), False), (items.c.id, False)]

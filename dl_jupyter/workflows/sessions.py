@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from dl_jupyter.exceptions import BadRequestError, ForbiddenError
@@ -24,20 +25,31 @@ def assignment_name(task_name: str, email: str) -> str:
 
 
 def find(conn: Connection, task_id: str, email: str) -> Row | None:
-    return conn.execute(sa.select(assignments).where(
-        assignments.c.task_id == task_id, assignments.c.annotator == email)).first()
+    return conn.execute(
+        sa.select(assignments).where(
+            assignments.c.task_id == task_id, assignments.c.annotator == email
+        )
+    ).first()
 
 
 def sessions(conn: Connection, task_id: str) -> list[str]:
     """The task's assignees in the order they joined."""
-    return list(conn.execute(sa.select(assignments.c.annotator).where(
-        assignments.c.task_id == task_id).order_by(assignments.c.created_at, assignments.c.id)).scalars())
+    return list(
+        conn.execute(
+            sa.select(assignments.c.annotator)
+            .where(assignments.c.task_id == task_id)
+            .order_by(assignments.c.created_at, assignments.c.id)
+        ).scalars()
+    )
 
 
 def members(conn: Connection, project_id: str) -> list[str]:
     m = schema.project_members
-    return list(conn.execute(sa.select(m.c.email).where(m.c.project_id == project_id)
-                             .order_by(m.c.email)).scalars())
+    return list(
+        conn.execute(
+            sa.select(m.c.email).where(m.c.project_id == project_id).order_by(m.c.email)
+        ).scalars()
+    )
 
 
 def require_member(conn: Connection, project_id: str, emails: list[str]) -> None:
@@ -45,24 +57,41 @@ def require_member(conn: Connection, project_id: str, emails: list[str]) -> None
     known = set(members(conn, project_id))
     missing = [e for e in emails if e not in known]
     if missing:
-        raise BadRequestError(f"Unknown assignee(s) {missing}: add them to the project first "
-                              "(project.add_member(email, role))")
+        raise BadRequestError(
+            f"Unknown assignee(s) {missing}: add them to the project first "
+            "(project.add_member(email, role))"
+        )
 
 
 def ensure(conn: Connection, task: Any, email: str, creator: str, load: float | None = None) -> str:
-    """The id of ``email``'s assignment in ``task``, created when missing."""
-    found = find(conn, task.id, email)
-    if found is not None:
-        if load is not None and found.load != load:
-            conn.execute(assignments.update().where(assignments.c.id == found.id).values(load=load))
-        return found.id
+    """The id of ``email``'s assignment in ``task``, created when missing (two processes
+    creating it at once end up with the same one)."""
     now = now_iso()
-    assignment_id = new_id()
-    conn.execute(assignments.insert().values(
-        id=assignment_id, task_id=task.id, project_id=task.project_id, dataset_id=task.dataset_id,
-        name=assignment_name(task.name, email), annotator=email, status="open", load=load,
-        metadata={}, creator=creator, created_at=now, updated_by=creator, updated_at=now))
-    return assignment_id
+    values = {
+        "id": new_id(),
+        "task_id": task.id,
+        "project_id": task.project_id,
+        "dataset_id": task.dataset_id,
+        "name": assignment_name(task.name, email),
+        "annotator": email,
+        "status": "open",
+        "load": load,
+        "metadata": {},
+        "creator": creator,
+        "created_at": now,
+        "updated_by": creator,
+        "updated_at": now,
+    }
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        dialect_insert(assignments)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["task_id", "annotator"])
+    )
+    found = find(conn, task.id, email)
+    if load is not None and found.load != load:
+        conn.execute(assignments.update().where(assignments.c.id == found.id).values(load=load))
+    return found.id
 
 
 def join(conn: Connection, task: Any, email: str, creator: str) -> str:

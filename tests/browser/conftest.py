@@ -10,6 +10,7 @@
 - voila_server (function): voila_server(notebook_path) -> a started VoilaServer, stopped on
   teardown.
 - artifacts_dir (function): this test's folder under test-artifacts/browser/.
+- module_page (module): one LabPage for all tests of a module (a notebook opened once).
 """
 
 from __future__ import annotations
@@ -103,6 +104,31 @@ def browser_page(
             with contextlib.suppress(Exception):
                 lab.screenshot("failure")
             (artifacts_dir / "server.log").write_text(jupyter_server.log_tail(50_000))
+        context.close()
+        jupyter_server.shutdown_kernels(lab.opened)
+
+
+@pytest.fixture(scope="module")
+def module_page(
+    browser, jupyter_server: JupyterServer, request: pytest.FixtureRequest
+) -> Iterator[LabPage]:
+    """One LabPage shared by the tests of a module (open its notebook once, then each test
+    drives the same widget); artifacts go to test-artifacts/browser/<module>/."""
+    artifacts = ARTIFACTS / Path(str(request.node.fspath)).stem
+    shutil.rmtree(artifacts, ignore_errors=True)
+    failed_before = request.session.testsfailed
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    lab = LabPage(page, jupyter_server, artifacts)
+    try:
+        yield lab
+    finally:
+        lab.save_console()
+        if request.session.testsfailed > failed_before:
+            with contextlib.suppress(Exception):
+                lab.screenshot("failure")
+            (artifacts / "server.log").write_text(jupyter_server.log_tail(50_000))
         context.close()
         jupyter_server.shutdown_kernels(lab.opened)
 

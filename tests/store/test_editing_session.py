@@ -112,8 +112,14 @@ def test_an_undo_of_a_shape_someone_deleted_is_a_conflict(item, other):
 
 
 def test_recipe_checks_labels_and_attributes(item, dataset, other):
-    dataset.update_attributes(title="Size", key="size", attribute_type="radio_button",
-                              values=["small", "large"], scope=["cat"], optional=False)
+    dataset.update_attributes(
+        title="Size",
+        key="size",
+        attribute_type="radio_button",
+        values=["small", "large"],
+        scope=["cat"],
+        optional=False,
+    )
     dataset.update_attributes(title="Hidden", key="hidden", attribute_type="boolean")
     session = EditSession(item)
     key = session.create(BOX, "cat")

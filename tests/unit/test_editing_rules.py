@@ -19,12 +19,17 @@ coordinate = st.floats(min_value=-1e5, max_value=1e5, allow_nan=False)
 @given(coordinate, coordinate, coordinate, coordinate, st.floats(-720, 720))
 def test_a_box_round_trips_with_its_corners_sorted_and_angle_normalised(x0, y0, x1, y1, angle):
     box = to_definition({"type": "box", "points": [[x0, y0], [x1, y1]], "angle": angle}, "cat")
-    assert (box.left, box.top, box.right, box.bottom) == (min(x0, x1), min(y0, y1),
-                                                          max(x0, x1), max(y0, y1))
+    assert (box.left, box.top, box.right, box.bottom) == (
+        min(x0, x1),
+        min(y0, y1),
+        max(x0, x1),
+        max(y0, y1),
+    )
     wire = from_definition(box)
     assert -180 < wire["angle"] <= 180
-    assert math.isclose(math.cos(math.radians(wire["angle"])), math.cos(math.radians(angle)),
-                        abs_tol=1e-9)
+    assert math.isclose(
+        math.cos(math.radians(wire["angle"])), math.cos(math.radians(angle)), abs_tol=1e-9
+    )
     assert to_definition(wire, "cat") == box
 
 
@@ -80,8 +85,13 @@ RULES = RecipeRules.from_labels(
     {"animal.cat": "#ff0000", "dog": "#00ff00"},
     [
         {"key": "pose", "type": "checkbox", "values": ["sit", "run", "jump"], "scope": "*"},
-        {"key": "size", "type": "radio_button", "values": ["s", "l"], "scope": ["dog"],
-         "optional": False},
+        {
+            "key": "size",
+            "type": "radio_button",
+            "values": ["s", "l"],
+            "scope": ["dog"],
+            "optional": False,
+        },
         {"key": "age", "type": "range", "range": {"min": 0, "max": 20, "step": 1}, "scope": "*"},
         {"key": "ok", "type": "boolean", "scope": "*"},
         {"key": "note", "type": "freeText", "scope": "*"},

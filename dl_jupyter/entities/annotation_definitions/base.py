@@ -18,6 +18,8 @@ Bounds = tuple[float, float, float, float]
 
 def as_number(value: object) -> object:
     """numpy/pandas scalars as plain int/float, so JSON and repr stay clean; others unchanged."""
+    if type(value) is float or type(value) is int:  # the common case, without ABC checks
+        return value
     if isinstance(value, bool | np.bool_):
         return value
     if isinstance(value, numbers.Integral):

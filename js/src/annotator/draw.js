@@ -101,3 +101,19 @@ export function drawLine(ctx, view, a, b, { color }) {
   ctx.stroke();
   ctx.restore();
 }
+
+/** The label above a shape's top-left corner, as Python captions committed shapes. */
+export function drawCaption(ctx, view, g, text, { color }) {
+  if (!g || !g.points || !text) return;
+  const pts = g.type === "ellipse" ? ellipsePoints(g, 36) : outline(g);
+  const [x, y] = toScreen(view, [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1]))]);
+  ctx.save();
+  ctx.font = "11px sans-serif";
+  ctx.textBaseline = "top";
+  const top = Math.max(y - 14, 0);
+  ctx.fillStyle = color;
+  ctx.fillRect(x, top, ctx.measureText(text).width + 6, 14);
+  ctx.fillStyle = "#ffffff";
+  ctx.fillText(text, x + 3, top + 1.5);
+  ctx.restore();
+}

@@ -5,37 +5,23 @@
 // everything that must answer within a frame in the browser: the shape being drawn, handle and
 // vertex drags, hover, zoom and pan previews, and the keys. Python hears only committed edits and
 // view changes, as typed messages {type, seq, ...} that it validates, and answers with traits:
-// `shapes`, `ack` {seq, key?, error?}, `item`, `layer_view` (which view the next layer frame
+// `shapes`, `ack` {seq, key?, error?}, `item_info`, `layer_view` (which view the next layer frame
 // was drawn for), `notice`, `history`, `position`, `actions`, `labels`, `specs`, `keymap`.
 //
 // While a view change waits for Python's new frame, the last frame is drawn scaled and shifted
 // to the new view; each announced `layer_view` is matched, in order, with the next frame of
 // the image layer, so a frame is never shown under the wrong view or the wrong item.
 
-import { drawHandles, drawLine, drawPathDraft, drawShape } from "./draw.js";
+import { drawCaption, drawHandles, drawLine, drawPathDraft, drawShape } from "./draw.js";
 import { handles } from "./geometry.js";
-import { actionFor, buildLookup, describe, labelKeyOf } from "./keymap.js";
+import { buildToolbar, refreshToolbar, renderHelp, renderStatus } from "./chrome.js";
+import { actionFor, buildLookup, labelKeyOf } from "./keymap.js";
 import { renderPanel } from "./panel.js";
 import { Interaction, TOOLS } from "./tools.js";
-import { actualSizeView, fitView, panBy, relativeTransform, wheelFactor, zoomAt } from "./viewport.js";
+import { actualSizeView, fitView, panBy, relativeTransform, sameView, wheelFactor, zoomAt } from "./viewport.js";
 
 const BACKGROUND = "#2b2b2b";
 const VIEW_SETTLE_MS = 150;
-const TOOL_TITLES = {
-  select: "Select and edit", box: "Box", rotated_box: "Rotated box (edge, then height)",
-  polygon: "Polygon (click vertices; close on the first one or Enter)",
-  polyline: "Polyline (Enter or click the last vertex to end)", point: "Point", ellipse: "Ellipse",
-};
-const TOOL_GLYPHS = { select: "⬚↖", box: "▭", rotated_box: "◇", polygon: "⬠", polyline: "〰", point: "•", ellipse: "◯" };
-const ACTION_TITLES = {
-  select: "select tool", box: "box tool", rotated_box: "rotated box tool", polygon: "polygon tool",
-  polyline: "polyline tool", point: "point tool", ellipse: "ellipse tool", next: "next item",
-  previous: "previous item", delete: "delete the selected shape or vertex", undo: "undo", redo: "redo",
-  submit: "close the polygon, or submit the item", cancel: "cancel; again: deselect, then release the keys",
-  fit: "fit the image", actual_size: "1:1", zoom_in: "zoom in", zoom_out: "zoom out", help: "this help",
-  copy_previous: "copy the previous item's shapes", select_next: "select the next shape",
-  select_previous: "select the previous shape",
-};
 
 function el(tag, className, attrs = {}) {
   const node = document.createElement(tag);
@@ -80,7 +66,7 @@ class Annotator {
 
   // -- state -------------------------------------------------------------------------
   item() {
-    return this.model.get("item") || {};
+    return this.model.get("item_info") || {};
   }
 
   labels() {
@@ -103,8 +89,12 @@ class Annotator {
           key: `@${seq}`, type: p.geometry.type, geometry: p.geometry, label: p.label,
           color: this.colorOf(p.label), attributes: {}, flags: [], readonly: false, pending: true,
         });
-      } else if (p.kind === "delete") gone.add(p.key);
-      else overrides.set(p.key, { ...(overrides.get(p.key) || {}), ...(p.geometry ? { geometry: p.geometry } : {}), ...(p.label ? { label: p.label, color: this.colorOf(p.label) } : {}) });
+      } else if (p.kind === "delete") {
+        gone.add(p.key);
+      } else {
+        const change = p.kind === "update" ? { geometry: p.geometry } : { label: p.label, color: this.colorOf(p.label) };
+        overrides.set(p.key, { ...overrides.get(p.key), ...change });
+      }
     }
     const stored = (this.model.get("shapes") || [])
       .filter((s) => !gone.has(s.key))
@@ -148,51 +138,21 @@ class Annotator {
   }
 
   buildToolbar() {
-    const button = (text, title, onclick, data = {}) => {
-      const b = el("button", "dl-ann-tool", { type: "button", tabindex: "-1", title, ...data });
-      b.textContent = text;
-      b.addEventListener("mousedown", (e) => e.preventDefault());
-      b.addEventListener("click", onclick);
-      return b;
-    };
-    this.toolButtons = TOOLS.map((tool) => button(TOOL_GLYPHS[tool], TOOL_TITLES[tool], () => this.setTool(tool), { "data-tool": tool }));
-    this.undoButton = button("↶", "undo", () => this.perform("undo"), { "data-command": "undo" });
-    this.redoButton = button("↷", "redo", () => this.perform("redo"), { "data-command": "redo" });
-    this.labelChip = el("span", "dl-ann-current-label");
-    const sep = () => el("span", "dl-ann-sep");
-    this.toolbar.replaceChildren(
-      ...this.toolButtons, sep(), this.labelChip, sep(), this.undoButton, this.redoButton, sep(),
-      button("⤢", "fit", () => this.perform("fit"), { "data-command": "fit" }),
-      button("1:1", "actual size", () => this.perform("actual_size"), { "data-command": "actual_size" }),
-      button("⎘", "copy the previous item's shapes", () => this.perform("copy_previous"), { "data-command": "copy_previous" }),
-      sep(),
-      button("◀", "previous item", () => this.perform("previous"), { "data-command": "previous" }),
-      button("▶", "next item", () => this.perform("next"), { "data-command": "next" }),
-      button("?", "keys", () => this.perform("help"), { "data-command": "help" }),
-    );
+    this.bar = buildToolbar(this.toolbar, {
+      tool: (tool) => this.setTool(tool),
+      command: (action) => this.perform(action),
+    });
   }
 
   refreshToolbar() {
-    const keys = this.model.get("keymap") || {};
-    for (const b of this.toolButtons) {
-      const tool = b.getAttribute("data-tool");
-      b.classList.toggle("dl-mod-current", tool === this.tool);
-      const combo = (keys[tool] || [])[0];
-      b.title = `${TOOL_TITLES[tool]}${combo ? ` (${describe(combo)})` : ""}`;
-    }
-    const history = this.model.get("history") || {};
-    this.undoButton.disabled = !history.undo;
-    this.redoButton.disabled = !history.redo;
-    const label = this.currentLabel;
-    this.labelChip.replaceChildren();
-    if (label) {
-      const swatch = el("span", "dl-ann-swatch");
-      swatch.style.background = this.colorOf(label);
-      const text = el("span");
-      text.textContent = label;
-      this.labelChip.append(swatch, text);
-    }
-    this.live.style.cursor = this.tool === "select" ? "default" : "crosshair";
+    refreshToolbar(this.bar, {
+      tool: this.tool,
+      keymap: this.model.get("keymap") || {},
+      history: this.model.get("history") || {},
+      label: this.currentLabel,
+      color: this.colorOf(this.currentLabel),
+    });
+    this.live.style.cursor = cursorFor(this.interaction.hover, this.tool);
   }
 
   refreshPanel() {
@@ -218,50 +178,6 @@ class Annotator {
     });
   }
 
-  refreshStatus() {
-    const notice = this.model.get("notice") || {};
-    this.status.replaceChildren();
-    this.status.className = `dl-ann-status dl-mod-${notice.level || "info"}`;
-    if (!notice.text) return;
-    const text = el("span");
-    text.textContent = notice.text;
-    this.status.append(text);
-    if (notice.level === "conflict") {
-      const reload = el("button", "dl-ann-reload", { type: "button", tabindex: "-1" });
-      reload.textContent = "Show the stored version";
-      reload.addEventListener("click", () => this.send("reload"));
-      this.status.append(reload);
-    }
-  }
-
-  refreshHelp() {
-    const keymap = this.model.get("keymap") || {};
-    const rows = Object.entries(keymap).map(([action, combos]) => [combos.map(describe).join(", "), ACTION_TITLES[action] || action]);
-    const labelKeys = this.model.get("label_keys") || [];
-    if (labelKeys.length) {
-      rows.push([`${describe(labelKeys[0])} … ${describe(labelKeys[labelKeys.length - 1])}`, "pick a label (relabels the selected shape)"]);
-      rows.push([`Shift+${describe(labelKeys[0])} …`, "classify the item with that label"]);
-    }
-    rows.push(["wheel", "zoom at the pointer"], ["Space+drag, middle drag", "pan"],
-      ["drag a handle", "resize, rotate, move a vertex"], ["drag an edge dot / double click an edge", "insert a vertex"],
-      ["Alt+click a vertex", "delete it"], ["Tab", "select the next shape"]);
-    const table = el("table");
-    for (const [keys, what] of rows) {
-      const tr = el("tr");
-      const a = el("td");
-      const kbd = el("kbd");
-      kbd.textContent = keys;
-      a.append(kbd);
-      const b = el("td");
-      b.textContent = what;
-      tr.append(a, b);
-      table.append(tr);
-    }
-    const title = el("div", "dl-ann-help-title");
-    title.textContent = "Keys (Esc closes)";
-    this.help.replaceChildren(title, table);
-  }
-
   refreshAll() {
     if (this.currentLabel === null || !this.labels().some((l) => l.name === this.currentLabel)) {
       this.currentLabel = this.labels().length ? this.labels()[0].name : null;
@@ -269,8 +185,8 @@ class Annotator {
     this.lookup = buildLookup(this.model.get("keymap"));
     this.refreshToolbar();
     this.refreshPanel();
-    this.refreshStatus();
-    this.refreshHelp();
+    renderStatus(this.status, this.model.get("notice") || {});
+    renderHelp(this.help, this.model.get("keymap") || {}, this.model.get("label_keys") || []);
     this.root.setAttribute("data-item", this.item().id || "");
   }
 
@@ -282,11 +198,12 @@ class Annotator {
     };
     on("change:layer_view", () => {
       const announced = this.model.get("layer_view");
+      this.awaitingViewport = false;
       this.frames.push(announced);
       this.adoptView(announced);
       this.paintBase();
     });
-    on("change:item", () => {
+    on("change:item_info", () => {
       this.pending.clear();
       this.selected = null;
       this.interaction.reset();
@@ -320,6 +237,7 @@ class Annotator {
   adoptView(announced) {
     if (!announced || !announced.reset) return;
     clearTimeout(this.viewTimer);
+    this.viewPending = false;
     this.view = { scale: announced.scale, x: announced.x, y: announced.y };
     this.sentView = this.view;
   }
@@ -359,6 +277,7 @@ class Annotator {
     this.paintBase();
     this.paintLive();
     clearTimeout(this.resizeTimer);
+    this.awaitingViewport = true;
     this.resizeTimer = setTimeout(() => this.send("viewport", { width, height, dpr }), 50);
   }
 
@@ -366,11 +285,16 @@ class Annotator {
   paintBase() {
     const ctx = this.baseCtx;
     const { dpr } = this.size;
+    this.root.setAttribute("data-view", JSON.stringify(this.view));
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, this.base.width, this.base.height);
     const frame = this.rendered;
     const source = this.layers && this.layers.canvas;
+    // settled: the stage shows Python's frame for exactly this item and view (tests wait for it)
+    const settled = !!source && !!frame && frame.item === this.item().id && !this.frames.length &&
+      !this.awaitingViewport && !this.viewPending && sameView(frame, this.view);
+    this.root.setAttribute("data-settled", settled ? "1" : "0");
     if (!source || !frame || frame.item !== this.item().id || !source.width) return;
     const t = relativeTransform(frame, this.view);
     const ratio = dpr / (frame.dpr || 1);
@@ -387,14 +311,20 @@ class Annotator {
     ctx.clearRect(0, 0, width, height);
     const view = this.view;
     const draft = this.interaction.draft;
-    for (const shape of this.shapes()) {
+    const shapes = this.shapes();
+    for (const shape of shapes) {
       if (!shape.geometry || shape.key === this.selected || !shape.pending) continue;
       drawShape(ctx, view, shape.geometry, { color: shape.color });
+      drawCaption(ctx, view, shape.geometry, shape.label, { color: shape.color });
     }
-    const selected = this.shapes().find((s) => s.key === this.selected);
+    const hover = this.interaction.hover;
+    const hovered = hover && !this.interaction.busy && hover.key !== this.selected && shapes.find((s) => s.key === hover.key);
+    if (hovered && hovered.geometry) drawShape(ctx, view, hovered.geometry, { color: hovered.color, selected: true, fill: false });
+    const selected = shapes.find((s) => s.key === this.selected);
     if (selected && selected.geometry) {
       const geometry = draft && draft.key === selected.key ? draft.geometry : selected.geometry;
-      drawShape(ctx, view, geometry, { color: selected.color, selected: true, dashed: selected.flags.length > 0 });
+      drawShape(ctx, view, geometry, { color: selected.color, selected: true, dashed: selected.flags.includes("label not in recipe") });
+      drawCaption(ctx, view, geometry, selected.label, { color: selected.color });
       if (!selected.readonly) {
         const active = this.interaction.activeVertex;
         drawHandles(ctx, view, handles(geometry, view.scale), {
@@ -442,8 +372,11 @@ class Annotator {
         this.paintLive();
         return;
       }
+      const hovered = this.interaction.hover;
       this.interaction.move(p, { shift: e.shiftKey });
-      if (this.interaction.busy || this.selected !== null) this.paintLive();
+      const hover = this.interaction.hover;
+      if (this.interaction.busy || this.selected !== null || hover?.key !== hovered?.key) this.paintLive();
+      this.live.style.cursor = cursorFor(hover, this.tool);
     });
     const release = (e) => {
       if (this.pan) {
@@ -656,10 +589,15 @@ class Annotator {
   /** Tell Python the view once it has stopped changing (after `delay` ms). */
   settleView(delay) {
     clearTimeout(this.viewTimer);
+    this.viewPending = true;
     this.viewTimer = setTimeout(() => {
+      this.viewPending = false;
       const v = this.view;
       const last = this.sentView;
-      if (last && last.scale === v.scale && last.x === v.x && last.y === v.y) return;
+      if (last && last.scale === v.scale && last.x === v.x && last.y === v.y) {
+        this.paintBase();
+        return;
+      }
       this.sentView = v;
       this.send("view", { view: { scale: v.scale, x: v.x, y: v.y } });
     }, delay);
@@ -670,6 +608,12 @@ class Annotator {
     clearTimeout(this.resizeTimer);
     for (const dispose of this.disposers) dispose();
   }
+}
+
+function cursorFor(hover, tool) {
+  if (hover && hover.handle) return hover.handle.kind === "rotate" ? "alias" : "grab";
+  if (hover) return "pointer";
+  return tool === "select" ? "default" : "crosshair";
 }
 
 function render({ model, el }) {

@@ -44,6 +44,7 @@ export class Interaction {
   reset() {
     this.state = null; // {kind: "drag" | "corners" | "edge" | "path", ...}
     this.cursor = null;
+    this.hover = null; // {key, handle}: what is under the pointer while nothing is dragged
     this.activeVertex = null; // {key, index}: the vertex Delete removes
   }
 
@@ -127,7 +128,10 @@ export class Interaction {
     const s = this.state;
     const p = this._image(screen);
     this.cursor = p;
-    if (!s) return;
+    if (!s) {
+      this.hover = this._hoverAt(screen);
+      return;
+    }
     if (s.kind === "drag") {
       const to = s.handle.kind === "move" ? this._image(screen, false) : p;
       s.moved = s.moved || Math.hypot(screen[0] - s.screen[0], screen[1] - s.screen[1]) >= 1;
@@ -228,6 +232,19 @@ export class Interaction {
   }
 
   // -- helpers -------------------------------------------------------------------------
+  /** The selected shape's handle under the pointer, else (select tool) the shape under it. */
+  _hoverAt(screen) {
+    const p = this._image(screen, false);
+    const selected = this._selectedShape();
+    if (selected && !selected.readonly) {
+      const handle = hitHandle(handles(selected.geometry, this.host.view().scale), p, this._tolerance(HANDLE_TOLERANCE));
+      if (handle) return { key: selected.key, handle };
+    }
+    if (this.host.tool() !== "select") return null;
+    const key = pickShape(this.host.shapes(), p, this._tolerance(PICK_TOLERANCE));
+    return key === null ? null : { key, handle: null };
+  }
+
   _startDrag(shape, handle, from, screen) {
     this.state = {
       kind: "drag", key: shape.key, handle, from, screen, startGeometry: shape.geometry,

@@ -53,6 +53,10 @@ function render({ model, el }) {
   const pageText = h("span", "dl-page");
   const next = button("›", () => goTo(model.get("page") + 1));
   const last = button("»", () => goTo(lastPage()));
+  first.title = "first page";
+  prev.title = "previous page";
+  next.title = "next page";
+  last.title = "last page";
   const sizeSelect = h("select", "dl-page-size");
   for (const n of PAGE_SIZES) {
     const option = h("option", "", `${n} / page`);
@@ -84,8 +88,12 @@ function render({ model, el }) {
     model.set("opacity", Number(opacityRange.value));
     model.save_changes();
   });
-  bar.append(title, countText, first, prev, pageText, next, last, sizeSelect, thumbRange,
-    labelsLabel, opacityRange);
+  const sizeLabel = h("label", "dl-check", "size ");
+  sizeLabel.appendChild(thumbRange);
+  const opacityLabel = h("label", "dl-check", "opacity ");
+  opacityLabel.appendChild(opacityRange);
+  bar.append(title, countText, first, prev, pageText, next, last, sizeSelect, sizeLabel,
+    labelsLabel, opacityLabel);
 
   const legend = h("div", "dl-legend");
   const selectionBar = h("div", "dl-selection");
@@ -361,13 +369,12 @@ function render({ model, el }) {
     drawLegend();
     redrawOverlays();
   };
-  const onMessage = () => say(model.get("message"));
   const listeners = [
     ["change:page", onReload], ["change:page_size", onReload], ["change:revision", onReload],
     ["change:count", drawBar], ["change:title", drawBar], ["change:thumb_size", onThumb],
     ["change:colors", onLook], ["change:show_labels", onLook], ["change:opacity", onLook],
     ["change:hidden_labels", onLook], ["change:selected_ids", drawSelection],
-    ["change:actions", drawSelection], ["change:message", onMessage],
+    ["change:actions", drawSelection],
   ];
   for (const [name, fn] of listeners) model.on(name, fn);
   drawBar();

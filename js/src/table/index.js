@@ -267,7 +267,7 @@ function render({ model, el }) {
       td.classList.add("dl-saving");
       try {
         await rpc.request("edit", {
-          id: tr.dataset.id, column: td.dataset.column, value: input.value, json: td.dataset.json === "1",
+          row: tr.dataset.id, column: td.dataset.column, value: input.value, json: td.dataset.json === "1",
         });
         say(`saved ${td.dataset.column}`);
       } catch (err) {
