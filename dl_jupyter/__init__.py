@@ -32,6 +32,7 @@ from dl_jupyter.api import (
     token_expired,
     use_attributes_2,
 )
+from dl_jupyter.doctor import doctor
 from dl_jupyter.dql.filters import Filters
 from dl_jupyter.entities.annotation import Annotation, AnnotationCollection
 from dl_jupyter.entities.annotation_definitions import (
@@ -218,6 +219,7 @@ __all__ = [
     "client",
     "connect",
     "datasets",
+    "doctor",
     "exceptions",
     "items",
     "login",

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from dl_jupyter import api
+from dl_jupyter.doctor import doctor
 from dl_jupyter.exceptions import DlError
 from dl_jupyter.sample import create_sample
 
@@ -126,6 +127,13 @@ def cmd_sample(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_doctor(args: argparse.Namespace) -> None:
+    report = doctor()
+    print(repr(report))
+    if not report.ok:
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dl-jupyter", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("-p", "--project-name")
         sub.add_argument("-d", "--dataset-name")
     items.set_defaults(handler=cmd_items)
+
+    check = commands.add_parser("doctor", help="check the installation and the store")
+    check.set_defaults(handler=cmd_doctor)
 
     sample = commands.add_parser("sample", help="create the quickstart's sample dataset")
     sample.set_defaults(handler=cmd_sample)

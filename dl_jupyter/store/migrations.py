@@ -80,6 +80,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "labeling workflows: tasks, assignments, queues, statuses, quality", _added_in(2)),
     Migration(3, "an index for paging items in id order", _added_in(3)),
+    Migration(4, "the writer of each journalled blob, to collect a dead writer's at once", _added_in(4)),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -234,7 +234,7 @@ blob_journal = sa.Table(
     metadata,
     sa.Column("blob", Str(64), primary_key=True),
     sa.Column("created_at", Str(32), nullable=False),
-    sa.Column("owner", Str(300), nullable=True),  # "host:pid" of the writing process
+    sa.Column("owner", Str(300), nullable=True, info={"since": 4}),  # "host:pid" of its writer
 )
 
 
