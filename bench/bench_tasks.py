@@ -59,13 +59,36 @@ def make_dataset(client: Client, items: int, members: list[str]) -> Any:
     name = sa.cast(numbers.c.n, sa.String) + ".jpg"
     i = schema.items
     with store.write() as conn:
-        conn.execute(i.insert().from_select(
-            ["id", "dataset_id", "filename", "dir", "name", "type", "metadata", "creator", "created_at",
-             "updated_by", "updated_at"],
-            sa.select(new_id_sql(store.dialect), sa.literal(dataset.id), sa.literal("/f/") + name,
-                      sa.literal("/f"), name, sa.literal("file"), sa.literal({"system": {}}, schema.JSON),
-                      sa.literal(OWNER), sa.literal("2024-01-01T00:00:00.000Z"), sa.literal(OWNER),
-                      sa.literal("2024-01-01T00:00:00.000Z")).select_from(numbers)))
+        conn.execute(
+            i.insert().from_select(
+                [
+                    "id",
+                    "dataset_id",
+                    "filename",
+                    "dir",
+                    "name",
+                    "type",
+                    "metadata",
+                    "creator",
+                    "created_at",
+                    "updated_by",
+                    "updated_at",
+                ],
+                sa.select(
+                    new_id_sql(store.dialect),
+                    sa.literal(dataset.id),
+                    sa.literal("/f/") + name,
+                    sa.literal("/f"),
+                    name,
+                    sa.literal("file"),
+                    sa.literal({"system": {}}, schema.JSON),
+                    sa.literal(OWNER),
+                    sa.literal("2024-01-01T00:00:00.000Z"),
+                    sa.literal(OWNER),
+                    sa.literal("2024-01-01T00:00:00.000Z"),
+                ).select_from(numbers),
+            )
+        )
     return dataset
 
 
@@ -74,15 +97,22 @@ def hand_written_distribution(store: Store, dataset_id: str, assignees: int) -> 
     task, modulo = uuid.uuid4().hex[:24], f"(CAST(seq AS INTEGER) - 1) % {assignees}"
     start = time.perf_counter()
     with store.write() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO item_refs (item_id, ref_type, ref_id, dataset_id, seq, needed, taken) "
-            "SELECT id, 'task', :task, dataset_id, ROW_NUMBER() OVER (ORDER BY id), 1, 1 FROM items "
-            "WHERE dataset_id = :dataset AND hidden = false AND type = 'file'"),
-            {"task": task, "dataset": dataset_id})
-        conn.execute(sa.text(
-            "INSERT INTO item_refs (item_id, ref_type, ref_id, dataset_id, seq) "
-            f"SELECT item_id, 'assignment', :task || '-' || {modulo}, dataset_id, seq FROM item_refs "
-            "WHERE ref_id = :task AND ref_type = 'task'"), {"task": task})
+        conn.execute(
+            sa.text(
+                "INSERT INTO item_refs (item_id, ref_type, ref_id, dataset_id, seq, needed, taken) "
+                "SELECT id, 'task', :task, dataset_id, ROW_NUMBER() OVER (ORDER BY id), 1, 1 FROM items "
+                "WHERE dataset_id = :dataset AND hidden = false AND type = 'file'"
+            ),
+            {"task": task, "dataset": dataset_id},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO item_refs (item_id, ref_type, ref_id, dataset_id, seq) "
+                f"SELECT item_id, 'assignment', :task || '-' || {modulo}, dataset_id, seq FROM item_refs "
+                "WHERE ref_id = :task AND ref_type = 'task'"
+            ),
+            {"task": task},
+        )
     return time.perf_counter() - start
 
 
@@ -101,15 +131,19 @@ def bench_distribution(items: int, assignees: int) -> None:
         loads = sorted(a.total_items for a in task.assignments.list())
         assert sum(loads) == items and loads[-1] - loads[0] <= 1, loads
         baseline = hand_written_distribution(store, dataset.id, assignees)
-        print(f"distribution task, {items:,} items, {assignees} assignees (SQLite): {ours:.2f} s; "
-              f"hand-written INSERT ... SELECT {baseline:.2f} s; ratio {ours / baseline:.2f}")
+        print(
+            f"distribution task, {items:,} items, {assignees} assignees (SQLite): {ours:.2f} s; "
+            f"hand-written INSERT ... SELECT {baseline:.2f} s; ratio {ours / baseline:.2f}"
+        )
         store.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- concurrent pulls on PostgreSQL -----------------------------------------------------------
-def annotator(url: str, task_id: str, email: str, pulls: int, think_s: float, start: Any, out: Any) -> None:
+def annotator(
+    url: str, task_id: str, email: str, pulls: int, think_s: float, start: Any, out: Any
+) -> None:
     store = Store(url, blob_root=tempfile.gettempdir())
     client = Client(store)
     client.login(email)
@@ -129,9 +163,13 @@ def annotator(url: str, task_id: str, email: str, pulls: int, think_s: float, st
     out.put(times)
 
 
-def hand_written_popper(url: str, table: str, pulls: int, think_s: float, start: Any, out: Any) -> None:
+def hand_written_popper(
+    url: str, table: str, pulls: int, think_s: float, start: Any, out: Any
+) -> None:
     engine = sa.create_engine(url)
-    pop = sa.text(f"SELECT id FROM {table} WHERE done_by IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
+    pop = sa.text(
+        f"SELECT id FROM {table} WHERE done_by IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )
     times = []
     with engine.connect() as conn:
         conn.execute(pop).all()
@@ -142,8 +180,10 @@ def hand_written_popper(url: str, table: str, pulls: int, think_s: float, start:
             with conn.begin():
                 row = conn.execute(pop).first()
                 if row is not None:
-                    conn.execute(sa.text(f"UPDATE {table} SET done_by = :me WHERE id = :id"),
-                                 {"me": os.getpid(), "id": row.id})
+                    conn.execute(
+                        sa.text(f"UPDATE {table} SET done_by = :me WHERE id = :id"),
+                        {"me": os.getpid(), "id": row.id},
+                    )
             times.append(time.perf_counter() - began)
             time.sleep(think_s)
     engine.dispose()
@@ -180,20 +220,31 @@ def bench_pulls(base_url: str, annotators: int, pulls: int, think_ms: float) -> 
         client.login(OWNER)
         members = team(annotators)
         dataset = make_dataset(client, annotators * (pulls + 1), members)
-        task = dataset.tasks.create_labeling(name="pulling", batch_size=10, allowed_assignees=members)
+        task = dataset.tasks.create_labeling(
+            name="pulling", batch_size=10, allowed_assignees=members
+        )
         store.dispose()
         think = think_ms / 1000
         ours = run_processes(annotator, [(url, task.id, email, pulls, think) for email in members])
         with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE TABLE "{schema_name}".jobs (id serial PRIMARY KEY, done_by int)'))
-            conn.execute(sa.text(f'INSERT INTO "{schema_name}".jobs (done_by) '
-                                 f"SELECT NULL FROM generate_series(1, {annotators * pulls})"))
-        baseline = run_processes(hand_written_popper,
-                                 [(url, f'"{schema_name}".jobs', pulls, think) for _ in members])
+            conn.execute(
+                sa.text(f'CREATE TABLE "{schema_name}".jobs (id serial PRIMARY KEY, done_by int)')
+            )
+            conn.execute(
+                sa.text(
+                    f'INSERT INTO "{schema_name}".jobs (done_by) '
+                    f"SELECT NULL FROM generate_series(1, {annotators * pulls})"
+                )
+            )
+        baseline = run_processes(
+            hand_written_popper, [(url, f'"{schema_name}".jobs', pulls, think) for _ in members]
+        )
         (p50, p95), (b50, b95) = percentiles(ours), percentiles(baseline)
-        print(f"q.next() with {annotators} annotator processes, {pulls} items each, think time "
-              f"{think_ms:g} ms (PostgreSQL): p50 {p50:.1f} ms, p95 {p95:.1f} ms; hand-written "
-              f"SKIP LOCKED pop p50 {b50:.1f} ms, p95 {b95:.1f} ms; ratio p95 {p95 / b95:.2f}")
+        print(
+            f"q.next() with {annotators} annotator processes, {pulls} items each, think time "
+            f"{think_ms:g} ms (PostgreSQL): p50 {p50:.1f} ms, p95 {p95:.1f} ms; hand-written "
+            f"SKIP LOCKED pop p50 {b50:.1f} ms, p95 {b95:.1f} ms; ratio p95 {p95 / b95:.2f}"
+        )
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
@@ -201,11 +252,15 @@ def bench_pulls(base_url: str, annotators: int, pulls: int, think_ms: float) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--assignees", type=int, default=20)
     parser.add_argument("--annotators", type=int, default=50)
-    parser.add_argument("--pulls", type=int, default=40, help="items each annotator process works on")
+    parser.add_argument(
+        "--pulls", type=int, default=40, help="items each annotator process works on"
+    )
     parser.add_argument("--think-ms", type=float, nargs="+", default=[1000.0, 0.0])
     parser.add_argument("--skip-pulls", action="store_true", help="only the SQLite part")
     args = parser.parse_args()

@@ -113,6 +113,7 @@ __version__ = "0.1.0"
 # Widget classes load on first use: importing dl_jupyter never imports a widget library.
 _WIDGETS = {
     "Annotator": "dl_jupyter.widgets.annotator",
+    "AnnotatorPage": "dl_jupyter.widgets.annotator_page",
     "Dashboard": "dl_jupyter.widgets.dashboard",
     "FilterBuilder": "dl_jupyter.widgets.filter_builder",
     "Gallery": "dl_jupyter.widgets.gallery",
@@ -136,6 +137,7 @@ __all__ = [
     "AnnotationStatus",
     "AnnotationType",
     "Annotator",
+    "AnnotatorPage",
     "Assignment",
     "AttributesRange",
     "AttributesTypes",

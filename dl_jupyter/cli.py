@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dl_jupyter import api
 from dl_jupyter.doctor import doctor
 from dl_jupyter.exceptions import DlError
+from dl_jupyter.formats.cli import add_commands as add_format_commands
 from dl_jupyter.sample import create_sample
 
 
@@ -135,7 +136,9 @@ def cmd_doctor(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dl-jupyter", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="dl-jupyter", description="The Dataloop SDK's dlp commands against the local store."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     projects = commands.add_parser("projects", help="list, create and check out projects")
@@ -179,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("-p", "--project-name")
         sub.add_argument("-d", "--dataset-name")
     items.set_defaults(handler=cmd_items)
+
+    add_format_commands(commands)
 
     check = commands.add_parser("doctor", help="check the installation and the store")
     check.set_defaults(handler=cmd_doctor)

@@ -170,7 +170,7 @@ def _store(url: str | None) -> list[Check]:
                 "write access",
                 False,
                 str(error),
-                "make the store file and its folder writable, or give the database user write rights",
+                "make the store file and its folder writable, or let the database user write",
             )
         )
     blob_root = store.blobs.root

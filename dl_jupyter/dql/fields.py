@@ -512,7 +512,12 @@ _CATALOGUES = {
     "tasks": TASK_FIELDS,
     "assignments": ASSIGNMENT_FIELDS,
 }
-_TABLES = {"items": _items, "annotations": _annotations, "tasks": _tasks, "assignments": _assignments}
+_TABLES = {
+    "items": _items,
+    "annotations": _annotations,
+    "tasks": _tasks,
+    "assignments": _assignments,
+}
 
 
 def resolve(resource: str, name: str) -> Field:

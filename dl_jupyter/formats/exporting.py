@@ -17,6 +17,7 @@ from dl_jupyter.dql.compile import as_query, compile_query
 from dl_jupyter.entities.annotation import Annotation
 from dl_jupyter.entities.item import Item
 from dl_jupyter.exceptions import BadRequestError
+from dl_jupyter.formats.gcpause import no_cyclic_gc
 from dl_jupyter.formats.report import ExportReport
 from dl_jupyter.repositories import rows
 from dl_jupyter.store import schema
@@ -158,8 +159,9 @@ def run_export(
 ) -> ExportReport:
     """Export the dataset's items matching ``filters`` to ``path``; returns the report."""
     report = ExportReport(exporter_class.format, str(path))
-    exporter = exporter_class.for_dataset(dataset, path, report, filters=filters, **options)
-    for item, found in pairs(dataset_pages(dataset, filters, annotation_filters)):
-        exporter.add(item, found)
-    exporter.close()
+    with no_cyclic_gc():
+        exporter = exporter_class.for_dataset(dataset, path, report, filters=filters, **options)
+        for item, found in pairs(dataset_pages(dataset, filters, annotation_filters)):
+            exporter.add(item, found)
+        exporter.close()
     return report

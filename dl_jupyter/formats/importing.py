@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from dl_jupyter.entities.labels import Label
 from dl_jupyter.exceptions import BadRequestError, NotFoundError
+from dl_jupyter.formats.gcpause import no_cyclic_gc
 from dl_jupyter.formats.records import AnnotationRecord, ItemRecord
 from dl_jupyter.formats.report import ImportReport
 from dl_jupyter.formats.writer import BulkWriter, fingerprint, job_key
@@ -118,25 +119,26 @@ def add_labels(dataset: Any, labels: Iterable[str | Label], report: ImportReport
 
 def run_import(dataset: Any, reader: Reader) -> ImportReport:
     """Check, prepare and write one input into ``dataset``; returns the report."""
-    reader.check()
-    report = ImportReport(reader.format, str(reader.path))
-    reader.prepare(dataset, report)
-    writer = BulkWriter(
-        dataset,
-        report,
-        job_key(dataset.id, reader.format, reader.path, reader.job_options()),
-        fingerprint(reader.path),
-        resume=reader.options["resume"] and not reader.deduplicates,
-        link=reader.options["link"],
-    )
-    for name, records, total in reader.phases(report):
-        writer.write(
-            name,
-            records(),
-            total if total is not None else reader.counts.get(name),
-            description=f"Import {reader.format}",
+    with no_cyclic_gc():
+        reader.check()
+        report = ImportReport(reader.format, str(reader.path))
+        reader.prepare(dataset, report)
+        writer = BulkWriter(
+            dataset,
+            report,
+            job_key(dataset.id, reader.format, reader.path, reader.job_options()),
+            fingerprint(reader.path),
+            resume=reader.options["resume"] and not reader.deduplicates,
+            link=reader.options["link"],
         )
-    writer.finish()
+        for name, records, total in reader.phases(report):
+            writer.write(
+                name,
+                records(),
+                total if total is not None else reader.counts.get(name),
+                description=f"Import {reader.format}",
+            )
+        writer.finish()
     return report
 
 

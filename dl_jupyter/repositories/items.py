@@ -31,6 +31,7 @@ from dl_jupyter.repositories.permissions import Action
 from dl_jupyter.repositories.uploads import UploadEntry, is_single_source, resolve
 from dl_jupyter.store import item_fields, schema
 from dl_jupyter.store.media import image_array
+from dl_jupyter.store.sqlids import new_id_sql
 from dl_jupyter.store.timeutil import new_id, now_iso
 
 i = schema.items
@@ -71,9 +72,30 @@ class Items(Repository):
                 )
         return found
 
+    def _status_logs(self, conn: Connection, item_ids: Sequence[str]) -> dict[str, list[dict]]:
+        """``metadata.system.statusLog``: every status each item got in its tasks, oldest first."""
+        log = schema.item_status_log
+        found: dict[str, list[dict]] = {item_id: [] for item_id in item_ids}
+        for part in chunks(list(item_ids)):
+            for row in conn.execute(
+                sa.select(log).where(log.c.item_id.in_(part)).order_by(log.c.created_at, log.c.id)
+            ):
+                found[row.item_id].append(
+                    {
+                        "status": row.status,
+                        "action": row.operation,
+                        "creator": row.creator,
+                        "timestamp": row.created_at,
+                        "taskId": row.task_id,
+                        "assignmentId": row.assignment_id,
+                    }
+                )
+        return found
+
     def _entities(self, conn: Connection, result_rows: Sequence) -> list[Item]:
-        item_refs = self._refs_of(conn, [r.id for r in result_rows])
-        return [rows.item(r, self.client, item_refs[r.id]) for r in result_rows]
+        ids = [r.id for r in result_rows]
+        item_refs, logs = self._refs_of(conn, ids), self._status_logs(conn, ids)
+        return [rows.item(r, self.client, item_refs[r.id], logs[r.id]) for r in result_rows]
 
     # -- reading -------------------------------------------------------------------------
     def get(
@@ -629,11 +651,23 @@ class Items(Repository):
                 raise BadRequestError(
                     "None of these items is in a task; statuses belong to task items"
                 )
+            value, now = None if clear else str(status), now_iso()
             conn.execute(
-                refs.update()
-                .where(in_tasks)
-                .values(status=None if clear else str(status), status_by=user, status_at=now_iso())
+                refs.update().where(in_tasks).values(status=value, status_by=user, status_at=now)
             )
+            log = schema.item_status_log  # the history behind metadata.system.statusLog
+            columns = ["id", "item_id", "dataset_id", "task_id", "status", "operation", "creator"]
+            history = sa.select(
+                new_id_sql(self.dialect),
+                refs.c.item_id,
+                refs.c.dataset_id,
+                refs.c.ref_id,
+                sa.literal(value, sa.String),
+                sa.literal("delete" if clear else "create"),
+                sa.literal(user),
+                sa.literal(now),
+            ).where(in_tasks)
+            conn.execute(log.insert().from_select([*columns, "created_at"], history))
         return True
 
     # -- copies --------------------------------------------------------------------------

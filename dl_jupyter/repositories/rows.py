@@ -1,7 +1,8 @@
 """Rows to entities and entities to rows: the one place that knows both shapes.
 
 Items keep their filterable system metadata (mimetype, size, width, height) in columns and
-the rest in the JSON; ``annotationStatus`` and ``refs`` come from ``item_refs``.
+the rest in the JSON; ``annotationStatus`` and ``refs`` come from ``item_refs``, ``statusLog``
+from ``item_status_log``.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def recipe(row: Row, client: Any) -> Recipe:
     )
 
 
-def item(row: Row, client: Any, refs: list[dict] | None = None) -> Item:
+def item(
+    row: Row, client: Any, refs: list[dict] | None = None, status_log: list[dict] | None = None
+) -> Item:
     metadata = dict(row.metadata or {})  # decoded afresh for this row: nothing shared to copy
     system = metadata["system"] = dict(metadata.get("system") or {})
     for column in ITEM_SYSTEM_COLUMNS:
@@ -98,6 +101,8 @@ def item(row: Row, client: Any, refs: list[dict] | None = None) -> Item:
             for r in refs
         ]
         system["annotationStatus"] = sorted({r["status"] for r in refs if r.get("status")})
+    if status_log:  # items that never had a status in a task keep no (empty) log
+        system["statusLog"] = status_log
     return Item(
         id=row.id,
         dataset_id=row.dataset_id,
@@ -128,6 +133,7 @@ def split_item_metadata(metadata: Mapping) -> tuple[dict, dict]:
     columns = {c: system.pop(c, None) for c in ITEM_SYSTEM_COLUMNS}
     system.pop("refs", None)
     system.pop("annotationStatus", None)
+    system.pop("statusLog", None)
     return columns, stored
 
 

@@ -68,7 +68,8 @@ def _added_in(version: int) -> Callable[[Connection], None]:
             for column in table.columns:
                 if _since(column) == version:
                     kind = column.type.compile(dialect=conn.dialect)
-                    conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                    added = f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'
+                    conn.execute(sa.text(added))
             for index in table.indexes:
                 if _since(index) == version:
                     index.create(conn)

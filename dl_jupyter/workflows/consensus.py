@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from dl_jupyter.exceptions import BadRequestError
 from dl_jupyter.store import schema
-from dl_jupyter.workflows import agreement, aggregation, gold
+from dl_jupyter.workflows import aggregation, agreement, gold
 
 METHODS = ("majority", "dawid_skene")
 Answers = dict[str, dict[str, list[Any]]]  # item id -> annotator -> annotation definitions

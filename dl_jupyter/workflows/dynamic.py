@@ -27,7 +27,7 @@ def _vote(answer: Mapping, fields: Sequence[str]) -> str:
 
 
 def confidence(answers: Sequence[Mapping], baseline: Sequence[tuple[Mapping, float]]) -> float:
-    """The share of the votes the most voted answer got (answers weigh 1, baselines their weight)."""
+    """The share of votes the most voted answer got (answers weigh 1, baselines their weight)."""
     fields = sorted({k for values, _ in baseline for k in values}) or ["label"]
     votes = [_vote(a, fields) for a in answers] + [_vote(values, fields) for values, _ in baseline]
     weights = [1.0] * len(answers) + [weight for _, weight in baseline]

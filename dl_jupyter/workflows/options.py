@@ -18,6 +18,8 @@ KINDS = ("labeling", "qa", "consensus", "honeypot", "qualification")
 SAMPLING = ("sequential", "uniform", "prediction-score-min", "prediction-score-max")
 ROUTED_BATCH_SIZE = 10  # a routed task without batch_size pulls this many (Prodigy's default)
 WORK_STEALING_TIMEOUT_S = 3600.0
+DEFAULT_PASS_SCORE = 0.8
+DEFAULT_GOLD_RATIO = 0.1
 
 
 @dataclass
@@ -75,13 +77,23 @@ class TaskOptions:
         allow_work_stealing: bool = True,
         work_stealing_timeout: Any = WORK_STEALING_TIMEOUT_S,
         sampling: str = "sequential",
-        gold_ratio: Any = 0.0,
+        gold_ratio: Any = None,
         qualification_task_id: str | None = None,
         pass_score: Any = None,
         scoring: bool | None = None,
     ) -> TaskOptions:
+        """Validated settings. A qualification task gives every item to every assignee (its
+        consensus settings are only recorded) and passes at 0.8 by default; a honeypot task
+        mixes in gold at 0.1 by default."""
         if kind not in KINDS:
             raise BadRequestError(f"Unknown task kind {kind!r}; use one of {', '.join(KINDS)}")
+        recorded = (consensus_percentage, consensus_assignees)
+        if kind == "qualification":
+            consensus_percentage = consensus_assignees = None
+            feed_overlap = True
+            pass_score = DEFAULT_PASS_SCORE if pass_score is None else pass_score
+        if gold_ratio is None:
+            gold_ratio = DEFAULT_GOLD_RATIO if kind == "honeypot" else 0.0
         consensus = consensus_percentage is not None or consensus_assignees is not None
         pulling = (
             batch_size is not None or max_batch_workload is not None or task_router is not None
@@ -132,8 +144,8 @@ class TaskOptions:
             gold_ratio=_number("gold_ratio", gold_ratio, 0, 1, upper_open=True),
             qualification_task_id=qualification_task_id,
             pass_score=None if pass_score is None else _number("pass_score", pass_score, 0, 1),
-            consensus_percentage=consensus_percentage if consensus else None,
-            consensus_assignees=policy.high if consensus else None,
+            consensus_percentage=consensus_percentage if consensus else recorded[0],
+            consensus_assignees=policy.high if consensus else recorded[1],
             scoring=scoring,
         )
 

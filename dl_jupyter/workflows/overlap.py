@@ -50,10 +50,6 @@ class Overlap:
         """The most assignees any item can need (None: every assignee)."""
         return None if self.infinite else max(self.high, self.dynamic_max or 0)
 
-    @property
-    def is_single(self) -> bool:
-        return not self.infinite and self.most == 1
-
     def needed(self, item_hash: int) -> int | None:
         """Assignees the item with this task hash needs (None: every assignee)."""
         if self.infinite:

@@ -6,8 +6,6 @@ gaps longer than ``BREAK_S`` (breaks); throughput is items per hour of that acti
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -126,15 +124,3 @@ def items_frame(
         query = query.where(assignments.c.id == assignment_id)
     result = conn.execute(query)
     return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
-def summary(conn: Connection, task_id: str) -> dict[str, Any]:
-    """Items in the task and how many have each status in it."""
-    found = dict(
-        conn.execute(
-            sa.select(refs.c.status, sa.func.count())
-            .where(refs.c.ref_id == task_id, refs.c.ref_type == "task")
-            .group_by(refs.c.status)
-        ).all()
-    )
-    return {"items": sum(found.values()), **{k or "no status": v for k, v in found.items()}}

@@ -16,7 +16,6 @@ from dl_jupyter.workflows import gold
 
 results = schema.qualification_results
 refs = schema.item_refs
-DEFAULT_PASS_SCORE = 0.8
 
 
 def graded_answers(
@@ -45,8 +44,7 @@ def record(conn: Connection, client: Any, task: Any, assignment_id: str, email: 
     """Score a finished qualification and store it (replacing an earlier result)."""
     grades = graded_answers(conn, client, assignment_id, email)
     score = sum(g.credit for g in grades) / len(grades) if grades else 0.0
-    needed = task.settings.get("pass_score")
-    passed = bool(grades) and score >= (DEFAULT_PASS_SCORE if needed is None else needed)
+    passed = bool(grades) and score >= task.settings["pass_score"]
     conn.execute(results.delete().where(results.c.task_id == task.id, results.c.annotator == email))
     conn.execute(
         results.insert().values(
@@ -71,7 +69,10 @@ def require_pass(conn: Connection, task: Any, email: str) -> None:
         )
     ).scalar()
     if not passed:
+        name = conn.execute(
+            sa.select(schema.tasks.c.name).where(schema.tasks.c.id == qualification)
+        ).scalar()
         raise ForbiddenError(
-            f"{email} must pass qualification task {qualification} before working "
-            f"on task {task.name!r}"
+            f"{email} must pass qualification task {name or qualification!r} before "
+            f"working on task {task.name!r}"
         )

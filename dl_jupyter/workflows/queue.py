@@ -11,6 +11,7 @@ so several processes can work the same task at once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from dl_jupyter import _html
@@ -146,7 +147,7 @@ class Queue:
             given = gold.answers(conn, self._client, [item_id], [self.assignee_id])
         return gold.grade(gold.answer_of(given.get((item_id, self.assignee_id), [])), known)
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Iterator[Any]:
         """Serve items until none is left (set each one's status as you go)."""
         while (item := self.next()) is not None:
             yield item

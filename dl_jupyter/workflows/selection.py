@@ -4,7 +4,7 @@ gets them (assignee ids or a workload), checked before anything is written."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,7 +111,3 @@ def gold_selection(
     return items.c.id.in_(
         sa.select(s.c.item_id).where(s.c.dataset_id == dataset_id, s.c.kind == "known")
     )
-
-
-def as_mapping(value: Any) -> Mapping:
-    return value if isinstance(value, Mapping) else {}

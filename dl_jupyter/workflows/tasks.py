@@ -159,7 +159,7 @@ class Tasks(Repository):
         infinite_overlap: bool = False,
         dynamic_overlap: Any = None,
         sampling: str = "sequential",
-        gold_ratio: float = 0.0,
+        gold_ratio: float | None = None,
         gold_items: Any = None,
         gold_filters: Any = None,
         qualification_task: Any = None,
@@ -189,10 +189,10 @@ class Tasks(Repository):
             batch_size=batch_size,
             max_batch_workload=max_batch_workload,
             allowed_assignees=allowed_assignees,
-            feed_overlap=feed_overlap or kind == "qualification",
+            feed_overlap=feed_overlap,
             annotations_per_task=annotations_per_task,
-            consensus_percentage=None if kind == "qualification" else consensus_percentage,
-            consensus_assignees=None if kind == "qualification" else consensus_assignees,
+            consensus_percentage=consensus_percentage,
+            consensus_assignees=consensus_assignees,
             overlap=overlap,
             infinite_overlap=infinite_overlap,
             dynamic_overlap=dynamic_overlap,
@@ -205,19 +205,9 @@ class Tasks(Repository):
             pass_score=pass_score,
             scoring=scoring,
         )
-        if kind == "qualification":
-            options.consensus_percentage, options.consensus_assignees = (
-                consensus_percentage,
-                consensus_assignees,
-            )
-            options.pass_score = (
-                qualification.DEFAULT_PASS_SCORE if pass_score is None else options.pass_score
-            )
         team = workload_of(assignee_ids, workload)
         if team is not None and options.allowed_assignees is None:
             options.allowed_assignees = team.assignee_ids
-        if kind == "honeypot" and not options.gold_ratio:
-            options.gold_ratio = 0.1
         name = _name(task_name)
         selection = select_items(self.dialect, dataset.id, filters, items, query)
         if check_if_exist:
@@ -262,16 +252,7 @@ class Tasks(Repository):
             )
             task = self._row_task(conn, task_id)
             if task_type == "qa":
-                selection.where = sa.and_(
-                    selection.where,
-                    schema.items.c.id.in_(
-                        sa.select(refs.c.item_id).where(
-                            refs.c.ref_id == task_parent_id,
-                            refs.c.ref_type == "task",
-                            refs.c.status.is_not(None),
-                        )
-                    ),
-                )
+                selection.where = sa.and_(selection.where, _reviewable(task_parent_id))
             if kind == "honeypot" or gold_items is not None or gold_filters is not None:
                 golden = gold_selection(dataset.id, gold_items, gold_filters, self.dialect)
                 self._add_gold(conn, task, golden)
@@ -409,7 +390,8 @@ class Tasks(Repository):
         query: Any = None,
         **settings: Any,
     ) -> Task:
-        """A labeling task: distribution (``assignee_ids``/``workload``) or pulling (``batch_size``)."""
+        """A labeling task: distribution (``assignee_ids``, ``workload``) or pulling
+        (``batch_size``)."""
         return self.create(
             task_name=name,
             dataset=dataset,
@@ -524,18 +506,18 @@ class Tasks(Repository):
         )
 
     def create_honeypot_task(
-        self, name: str, *args: Any, gold_ratio: float = 0.1, **kwargs: Any
+        self, name: str, *args: Any, gold_ratio: float | None = None, **kwargs: Any
     ) -> Task:
         """A consensus task with gold items (``gold_items``/``gold_filters``, by default the
-        dataset's items with known solutions) mixed into every queue at ``gold_ratio``."""
+        dataset's items with known solutions) mixed into every queue at ``gold_ratio`` (0.1)."""
         kwargs["consensus_task_type"] = ConsensusTaskType.HONEYPOT
         return self.create_consensus_task(name, *args, gold_ratio=gold_ratio, **kwargs)
 
     def create_qualification_task(
         self, name: str, *args: Any, pass_score: float | None = None, **kwargs: Any
     ) -> Task:
-        """Every assignee answers every item (items with known solutions); finishing records
-        their score and whether it reaches ``pass_score`` (0.8 by default)."""
+        """Every assignee answers every item; when they finish, their answers on the items with
+        known solutions are scored, and whether the score reaches ``pass_score`` (0.8) recorded."""
         kwargs["consensus_task_type"] = ConsensusTaskType.QUALIFICATION
         kwargs.setdefault("scoring", False)
         return self.create_consensus_task(name, *args, pass_score=pass_score, **kwargs)
@@ -723,16 +705,7 @@ class Tasks(Repository):
             raise BadRequestError("add_items needs filters, items or query")
         selection = select_items(self.dialect, task.dataset_id, filters, items, query)
         if task.task_type == "qa":
-            selection.where = sa.and_(
-                selection.where,
-                schema.items.c.id.in_(
-                    sa.select(refs.c.item_id).where(
-                        refs.c.ref_id == task.parent_id,
-                        refs.c.ref_type == "task",
-                        refs.c.status.is_not(None),
-                    )
-                ),
-            )
+            selection.where = sa.and_(selection.where, _reviewable(task.parent_id))
         options = TaskOptions.from_settings(task.settings)
         team = workload_of(assignee_ids, workload)
         with self.store.write() as conn:
@@ -896,7 +869,7 @@ class Tasks(Repository):
         overlap: int | None = None,
         infinite_overlap: bool = False,
     ) -> bool:
-        """How many assignees these items need (Toloka's per-task ``overlap``/``infinite_overlap``)."""
+        """How many assignees these items need (Toloka's ``overlap`` / ``infinite_overlap``)."""
         if not infinite_overlap and (
             isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1
         ):
@@ -1068,6 +1041,15 @@ def _name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise BadRequestError(f"A task name must be a non-empty string, got {name!r}")
     return name
+
+
+def _reviewable(parent_id: str) -> sa.ColumnElement[bool]:
+    """Items that have a status in the parent task: what a QA task may review."""
+    return schema.items.c.id.in_(
+        sa.select(refs.c.item_id).where(
+            refs.c.ref_id == parent_id, refs.c.ref_type == "task", refs.c.status.is_not(None)
+        )
+    )
 
 
 def _kind(consensus_task_type: Any, percentage: Any, assignees: Any) -> str:

@@ -14,7 +14,8 @@ The pieces:
 - `launch_chromium(playwright)`: headless Debian Chromium with flags for a machine without network.
 - `LabPage`: a Playwright page with helpers: open a notebook in a fresh workspace, run all cells,
   wait for a widget, wait for canvas pixels, drag at element coordinates, press keys with focus
-  inside an output, take a screenshot per step, read the errors a notebook wrote.
+  inside an output, take a screenshot per step (and, with DL_JUPYTER_DOC_SCREENSHOTS, the user
+  guide's pictures), read the errors a notebook wrote.
 """
 
 from __future__ import annotations
@@ -745,6 +746,20 @@ class LabPage:
         self.artifacts.mkdir(parents=True, exist_ok=True)
         path = self.artifacts / f"{self._shots:02d}-{_slug(step)}.png"
         self.page.screenshot(path=str(path))
+        return path
+
+    def doc_screenshot(self, name: str, selector: str | None = None) -> Path | None:
+        """For the user guide: with DL_JUPYTER_DOC_SCREENSHOTS=<folder> (relative to the
+        checkout, e.g. docs/guide/img), save the element (or the page) as <folder>/<name>.png."""
+        folder = os.environ.get("DL_JUPYTER_DOC_SCREENSHOTS")
+        if not folder:
+            return None
+        path = Path(__file__).resolve().parents[2] / folder / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if selector is None:
+            self.page.screenshot(path=str(path))
+        else:
+            self.page.locator(selector).first.screenshot(path=str(path), animations="disabled")
         return path
 
     def errors(self, notebook: str | None = None) -> list[str]:

@@ -80,8 +80,12 @@ def test_redistribute_deals_only_unfinished_items(client, task):
 
 @pytest.mark.parametrize(
     ("workload", "message"),
-    [(dl.Workload([]), "names nobody"), ([dl.WorkloadUnit("stranger@example.com", 100)], "Unknown assignee"),
-     ([dl.WorkloadUnit(A2, 50)], "sum to 100"), (None, "needs a workload")],
+    [
+        (dl.Workload([]), "names nobody"),
+        ([dl.WorkloadUnit("stranger@example.com", 100)], "Unknown assignee"),
+        ([dl.WorkloadUnit(A2, 50)], "sum to 100"),
+        (None, "needs a workload"),
+    ],
 )
 def test_bad_redistributions_change_nothing(task, workload, message):
     assignment = task.assignments.list(assignee_id=A1)[0]
@@ -102,8 +106,10 @@ def test_set_status_by_the_assignee_or_a_manager(client, task):
         assignment.set_status(status="completed", operation="delete", item_id=item.id)
     assert dl.items.get(item_id=item.id).metadata["system"]["annotationStatus"] == []
     with pytest.raises(dl.ConflictError, match="not in"):
-        assignment.set_status(status="completed", item_id=task.assignments.list(assignee_id=A2)[0]
-                              .get_items().items[0].id)
+        assignment.set_status(
+            status="completed",
+            item_id=task.assignments.list(assignee_id=A2)[0].get_items().items[0].id,
+        )
     with pytest.raises(dl.BadRequestError, match="operation"):
         assignment.set_status(status="completed", operation="maybe", item_id=item.id)
 

@@ -36,16 +36,27 @@ def annotate(url: str, blob_root: str, task_id: str, email: str, start: Any, res
         results.put((email, [], traceback.format_exc()))
 
 
-def test_concurrent_pulls_respect_the_overlap_and_lose_nothing(store_url, store, project, dataset, tmp_path):
+def test_concurrent_pulls_respect_the_overlap_and_lose_nothing(
+    store_url, store, project, dataset, tmp_path
+):
     add_team(project)
     add_items(dataset, ITEMS)
-    task = dataset.tasks.create_labeling(name="crowd", batch_size=3, max_batch_workload=5,
-                                         annotations_per_task=2, allowed_assignees=ANNOTATORS)
+    task = dataset.tasks.create_labeling(
+        name="crowd",
+        batch_size=3,
+        max_batch_workload=5,
+        annotations_per_task=2,
+        allowed_assignees=ANNOTATORS,
+    )
     context = multiprocessing.get_context("fork")
     start, results = context.Barrier(len(WORKERS)), context.Queue()
     blob_root = str(tmp_path / "blobs")
-    workers = [context.Process(target=annotate, args=(store_url, blob_root, task.id, email, start, results))
-               for email in WORKERS]
+    workers = [
+        context.Process(
+            target=annotate, args=(store_url, blob_root, task.id, email, start, results)
+        )
+        for email in WORKERS
+    ]
     for worker in workers:
         worker.start()
     reports = [results.get(timeout=120) for _ in workers]
@@ -57,6 +68,8 @@ def test_concurrent_pulls_respect_the_overlap_and_lose_nothing(store_url, store,
         by_person.setdefault(email, []).extend(served)
     assert all(len(ids) == len(set(ids)) for ids in by_person.values())  # never twice to one person
     per_item = Counter(item_id for ids in by_person.values() for item_id in ids)
-    assert len(per_item) == ITEMS and set(per_item.values()) == {2}  # exactly the overlap, none lost
+    assert len(per_item) == ITEMS and set(per_item.values()) == {
+        2
+    }  # exactly the overlap, none lost
     assert sum(len(served) > 0 for email, served, _ in reports if email == A1) >= 1
     assert task.progress()["done"].sum() == 2 * ITEMS

@@ -45,8 +45,11 @@ def test_qa_issue_goes_back_to_the_annotator_and_returns_when_fixed(client, data
         queue = task.queue()
         for _ in range(3):
             item = queue.next()
-            item.annotations.upload(dl.Annotation.new(annotation_definition=dl.Box(
-                left=0, top=0, right=5, bottom=5, label="cat")))
+            item.annotations.upload(
+                dl.Annotation.new(
+                    annotation_definition=dl.Box(left=0, top=0, right=5, bottom=5, label="cat")
+                )
+            )
             queue.set_status(item, "completed")
     with pytest.raises(dl.BadRequestError, match="task_parent_id"):
         dataset.tasks.create(task_name="orphan", task_type="qa", assignee_ids=[A2])
@@ -74,10 +77,19 @@ def test_qa_issue_goes_back_to_the_annotator_and_returns_when_fixed(client, data
     assert fixed.metadata["system"]["annotationStatus"] == ["approved", "completed"]
     log = schema.item_status_log
     with client.store.read() as conn:
-        trail = conn.execute(sa.select(log.c.status, log.c.creator).where(log.c.item_id == first.id)
-                             .order_by(log.c.created_at, log.c.id)).all()
-    assert [tuple(t) for t in trail] == [("completed", A1), ("issue", A2), ("issue", A2),
-                                         ("completed", A1), (None, A1), ("approved", A2)]
+        trail = conn.execute(
+            sa.select(log.c.status, log.c.creator)
+            .where(log.c.item_id == first.id)
+            .order_by(log.c.created_at, log.c.id)
+        ).all()
+    assert [tuple(t) for t in trail] == [
+        ("completed", A1),
+        ("issue", A2),
+        ("issue", A2),
+        ("completed", A1),
+        (None, A1),
+        ("approved", A2),
+    ]
     assert qa.progress().loc[A2, "approved"] == 3
 
 
@@ -106,12 +118,16 @@ def test_solutions_in_toloka_keys(dataset, team):
     item = add_items(dataset, 1)[0]
     dataset.tasks.solutions.set_from_toloka(item, TOLOKA_TASK)
     stored = dataset.tasks.solutions.get(item)
-    assert stored["known_solutions"] == TOLOKA_TASK["known_solutions"][:1] + [
-        {"output_values": {"result": "OK", "like": True}, "correctness_weight": 1.0}]
+    assert stored["known_solutions"] == [
+        {"output_values": {"result": "OK", "like": False}, "correctness_weight": 0.8},
+        {"output_values": {"result": "OK", "like": True}, "correctness_weight": 1.0},
+    ]
     assert stored["baseline_solutions"][0]["confidence_weight"] == 0.8
     assert stored["message_on_unknown_solution"] == "The cat is in a good mood"
     with pytest.raises(dl.BadRequestError, match="correctness_weight"):
-        dataset.tasks.solutions.set_known(item, [{"output_values": {"label": "cat"}, "correctness_weight": 2}])
+        dataset.tasks.solutions.set_known(
+            item, [{"output_values": {"label": "cat"}, "correctness_weight": 2}]
+        )
     assert dataset.tasks.solutions.gold_item_ids() == [item.id]
 
 
@@ -119,11 +135,21 @@ def test_honeypot_mixes_gold_at_its_ratio_and_measures_accuracy(client, dataset,
     add_items(dataset, 16, prefix="/work")
     gold = add_items(dataset, 3, prefix="/gold")
     for item in gold:
-        dataset.tasks.solutions.set_known(item, [{"output_values": {"label": "cat"}, "correctness_weight": 1},
-                                                 {"output_values": {"label": "lynx"}, "correctness_weight": 0.5}],
-                                          message_on_unknown_solution="Look at the ears")
-    task = dataset.tasks.create_honeypot_task(name="honey", assignee_ids=[A1, A2], consensus_percentage=0,
-                                              gold_ratio=0.25, filters=dl.Filters(field="dir", values="/work"))
+        dataset.tasks.solutions.set_known(
+            item,
+            [
+                {"output_values": {"label": "cat"}, "correctness_weight": 1},
+                {"output_values": {"label": "lynx"}, "correctness_weight": 0.5},
+            ],
+            message_on_unknown_solution="Look at the ears",
+        )
+    task = dataset.tasks.create_honeypot_task(
+        name="honey",
+        assignee_ids=[A1, A2],
+        consensus_percentage=0,
+        gold_ratio=0.25,
+        filters=dl.Filters(field="dir", values="/work"),
+    )
     assert task.total_items == 19 and task.kind == "honeypot"
     gold_ids = {i.id for i in gold}
     answers = {A1: ["lynx", "cat"], A2: ["dog", "dog"]}
@@ -150,8 +176,12 @@ def test_qualification_records_a_pass_and_gates_production_work(client, dataset,
     for item in exam:
         dataset.tasks.solutions.set_known(item, [{"output_values": {"label": "cat"}}])
     qualification = dataset.tasks.create_qualification_task(
-        name="exam", assignee_ids=[A1, A2], consensus_percentage=66, consensus_assignees=2,
-        filters=dl.Filters(field="dir", values="/exam"))
+        name="exam",
+        assignee_ids=[A1, A2],
+        consensus_percentage=66,
+        consensus_assignees=2,
+        filters=dl.Filters(field="dir", values="/exam"),
+    )
     for person, answer in ((A1, "cat"), (A2, "dog")):
         with acting_as(client, person):
             queue = qualification.queue()
@@ -162,8 +192,12 @@ def test_qualification_records_a_pass_and_gates_production_work(client, dataset,
     assert results.loc[A1, "passed"] and results.loc[A1, "score"] == 1
     assert not results.loc[A2, "passed"] and results.loc[A2, "answered"] == 2
     add_items(dataset, 4, prefix="/production")
-    production = dataset.tasks.create(task_name="production", assignee_ids=[A1, A2], qualification_task=qualification,
-                                      filters=dl.Filters(field="dir", values="/production"))
+    production = dataset.tasks.create(
+        task_name="production",
+        assignee_ids=[A1, A2],
+        qualification_task=qualification,
+        filters=dl.Filters(field="dir", values="/production"),
+    )
     with acting_as(client, A1):
         assert production.queue().next() is not None
     with acting_as(client, A2), pytest.raises(dl.ForbiddenError, match="must pass qualification"):
@@ -179,8 +213,9 @@ def box(left, top, right, bottom, tag="cat"):
 def answered_consensus(client, dataset, team):
     """Three annotators on two items: boxes with one disagreement, and classes."""
     items = add_items(dataset, 2)
-    task = dataset.tasks.create_consensus_task(name="consensus", assignee_ids=ANNOTATORS,
-                                               consensus_percentage=100, consensus_assignees=3)
+    task = dataset.tasks.create_consensus_task(
+        name="consensus", assignee_ids=ANNOTATORS, consensus_percentage=100, consensus_assignees=3
+    )
     drawings = {
         A1: [box(0, 0, 10, 10), box(50, 50, 60, 60, "dog")],
         A2: [box(1, 1, 11, 11), box(50, 50, 60, 60, "dog")],
@@ -217,7 +252,9 @@ def test_merging_answers_into_final_annotations(answered_consensus, method):
     merged = task.merge_consensus(method=method)
     boxes = sorted(merged[items[0].id], key=lambda b: b.left)
     assert [(b.label, round(b.left, 2), round(b.right, 2)) for b in boxes] == [
-        ("cat", 0.33, 10.33), ("dog", 50, 60)]
+        ("cat", 0.33, 10.33),
+        ("dog", 50, 60),
+    ]
     assert [c.label for c in merged[items[1].id]] == ["day"]
     task.merge_consensus(method=method)  # merging again replaces the earlier merge
     stored = [a for a in items[0].annotations.list() if "consensus" in a.metadata.get("system", {})]
@@ -231,11 +268,21 @@ def test_merging_answers_into_final_annotations(answered_consensus, method):
 def test_dynamic_overlap_adds_assignees_while_confidence_is_low(client, dataset, team):
     items = add_items(dataset, 2)
     for item in items:
-        dataset.tasks.solutions.set_baseline(item, [{"output_values": {"label": "dog"}, "confidence_weight": 0.8},
-                                                    {"output_values": {"label": "cat"}, "confidence_weight": 0.4}])
-    task = dataset.tasks.create_labeling(name="irl", batch_size=3, allowed_assignees=ANNOTATORS,
-                                         dynamic_overlap=(1, 3, 0.8))
-    answers = {A1: {items[0].id: "dog", items[1].id: "cat"}, A2: {items[1].id: "dog"}, A3: {items[1].id: "dog"}}
+        dataset.tasks.solutions.set_baseline(
+            item,
+            [
+                {"output_values": {"label": "dog"}, "confidence_weight": 0.8},
+                {"output_values": {"label": "cat"}, "confidence_weight": 0.4},
+            ],
+        )
+    task = dataset.tasks.create_labeling(
+        name="irl", batch_size=3, allowed_assignees=ANNOTATORS, dynamic_overlap=(1, 3, 0.8)
+    )
+    answers = {
+        A1: {items[0].id: "dog", items[1].id: "cat"},
+        A2: {items[1].id: "dog"},
+        A3: {items[1].id: "dog"},
+    }
     for person in ANNOTATORS:
         with acting_as(client, person):
             queue = task.queue()
@@ -258,12 +305,23 @@ def test_progress_counts_and_pace(client, dataset, team):
     log = schema.item_status_log
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     with client.store.write() as conn:  # pretend A1 worked 30 s, then 90 s, per item
-        rows = conn.execute(sa.select(log.c.id).where(log.c.task_id == task.id).order_by(log.c.created_at, log.c.id))
+        rows = conn.execute(
+            sa.select(log.c.id).where(log.c.task_id == task.id).order_by(log.c.created_at, log.c.id)
+        )
         for seconds, (log_id,) in zip((0, 30, 120), rows.all()):
-            conn.execute(log.update().where(log.c.id == log_id)
-                         .values(created_at=to_iso(start + timedelta(seconds=seconds))))
+            conn.execute(
+                log.update()
+                .where(log.c.id == log_id)
+                .values(created_at=to_iso(start + timedelta(seconds=seconds)))
+            )
     frame = task.progress()
-    assert frame.loc[A1, ["assigned", "done", "open", "completed", "discarded"]].tolist() == [3, 3, 0, 2, 1]
+    assert frame.loc[A1, ["assigned", "done", "open", "completed", "discarded"]].tolist() == [
+        3,
+        3,
+        0,
+        2,
+        1,
+    ]
     assert frame.loc[A2, ["assigned", "done", "open"]].tolist() == [3, 0, 3]
     assert frame.loc[A1, "seconds_per_item"] == 60
     assert frame.loc[A1, "items_per_hour"] == pytest.approx(2 * 3600 / 120)

@@ -65,12 +65,17 @@ def work(client, task, people, status="completed") -> dict[str, list[str]]:
 # -- overlap ---------------------------------------------------------------------------------
 def test_distribution_overlap_gives_distinct_assignees(dataset, team):
     add_items(dataset, 30)
-    exact = dataset.tasks.create(task_name="two each", assignee_ids=ANNOTATORS, annotations_per_task=2)
+    exact = dataset.tasks.create(
+        task_name="two each", assignee_ids=ANNOTATORS, annotations_per_task=2
+    )
     assert all(len(set(h)) == 2 for h in holders(exact).values()) and len(holders(exact)) == 30
-    everyone = dataset.tasks.create(task_name="everyone", assignee_ids=ANNOTATORS, feed_overlap=True)
+    everyone = dataset.tasks.create(
+        task_name="everyone", assignee_ids=ANNOTATORS, feed_overlap=True
+    )
     assert all(sorted(h) == sorted(ANNOTATORS) for h in holders(everyone).values())
-    consensus = dataset.tasks.create_consensus_task(name="consensus", assignee_ids=ANNOTATORS,
-                                                    consensus_percentage=50, consensus_assignees=2)
+    consensus = dataset.tasks.create_consensus_task(
+        name="consensus", assignee_ids=ANNOTATORS, consensus_percentage=50, consensus_assignees=2
+    )
     policy = overlap_from(consensus_percentage=50, consensus_assignees=2)
     for item_id, names in holders(consensus).items():
         assert len(set(names)) == len(names) == policy.needed(task_hash(item_id))
@@ -90,7 +95,10 @@ def test_average_overlap_is_hash_consistent(client, dataset, team):
     task = dataset.tasks.create_labeling(name="1.5", batch_size=4, annotations_per_task=1.5)
     done = work(client, task, ANNOTATORS)
     per_item = Counter(i for ids in done.values() for i in ids)
-    assert all(n == overlap_from(annotations_per_task=1.5).needed(task_hash(i)) for i, n in per_item.items())
+    assert all(
+        n == overlap_from(annotations_per_task=1.5).needed(task_hash(i))
+        for i, n in per_item.items()
+    )
     assert set(per_item.values()) == {1, 2} and len(per_item) == 40
 
 
@@ -121,7 +129,7 @@ def task_router_hash(ctrl: Controller, session_id: str, item: Dict) -> List[str]
     # Get a list of available session id's from the Controller
     pool_of_annotators = ctrl.session_ids
     # Get the task hash from the current example
-    task_hash = item['_task_hash']
+    task_hash = item["_task_hash"]
     # Get a "random" but deterministic index by the modulo operator
     idx = task_hash % len(pool_of_annotators)
     # Use idx to return a list with a single "random" annotator
@@ -130,7 +138,7 @@ def task_router_hash(ctrl: Controller, session_id: str, item: Dict) -> List[str]
 
 def task_router_db_check(ctrl: Controller, session_id: str, item: Dict) -> List[str]:  # noqa: UP006
     # Get the task hash from the current example
-    task_hash = item['_task_hash']
+    task_hash = item["_task_hash"]
     # Count how often the current task hash appears in the dataset
     hash_count = ctrl.db.get_hash_count(ctrl.dataset, session_id, kind="task")
     # Returning an empty list will not route this example to anyone
@@ -146,7 +154,7 @@ def task_router_db_check(ctrl: Controller, session_id: str, item: Dict) -> List[
 
 def task_router_n(ctrl: Controller, session_id: str, item: Dict) -> List[str]:  # noqa: UP006
     # Define how many annotators need to see each example.
-    N_ANNOT = 2  # noqa: N806
+    N_ANNOT = 2
     # Count how often the current task hash appears in the dataset, maybe skip
     hash_count = ctrl.db.get_hash_count(ctrl.dataset, session_id, kind="task")
     if hash_count >= N_ANNOT:
@@ -176,14 +184,14 @@ def task_router_conf(ctrl: Controller, session_id: str, item: Dict) -> List[str]
     # Get all sessions known to the Controller now
     all_annotators = ctrl.session_ids
     # Calculate a confidence score from a custom model
-    confidence_score = model(item['text'])
+    confidence_score = model(item["text"])
     # If the confidence is low, the example might be hard
     # and then everyone needs to check
     if confidence_score < 0.3:
         return all_annotators
     # Otherwise just one person needs to check.
     # We re-use the task_hash to ensure consistent routing of the task.
-    idx = item['_task_hash'] % len(all_annotators)
+    idx = item["_task_hash"] % len(all_annotators)
     # Return list with a single annotator reference
     return [all_annotators[idx]]
 
@@ -191,17 +199,17 @@ def task_router_conf(ctrl: Controller, session_id: str, item: Dict) -> List[str]
 def task_router_lang(ctrl: Controller, session_id: str, item: Dict) -> List[str]:  # noqa: UP006
     """Route tasks based on the language property of the item."""
     # Select based on language
-    if item['language'] == 'Dutch':
-        return [ctrl.get_session_name('vincent')]
-    if item['language'] == 'German':
-        return [ctrl.get_session_name('ines')]
-    if item['language'] == 'Australian':
-        return [ctrl.get_session_name('matt')]
+    if item["language"] == "Dutch":
+        return [ctrl.get_session_name("vincent")]
+    if item["language"] == "German":
+        return [ctrl.get_session_name("ines")]
+    if item["language"] == "Australian":
+        return [ctrl.get_session_name("matt")]
     # All other scenarios: who comes first
     return [session_id]
 
 
-def get_name_and_confirm(ctrl: Controller, name: str):  # noqa: ANN201
+def get_name_and_confirm(ctrl: Controller, name: str):
     sess_name = ctrl.get_session_name(name)
     ctrl.confirm_session(sess_name)
     return sess_name
@@ -209,19 +217,21 @@ def get_name_and_confirm(ctrl: Controller, name: str):  # noqa: ANN201
 
 def task_router_lang_on_the_fly(ctrl: Controller, session_id: str, item: Dict) -> List[str]:  # noqa: UP006
     """The seed's on-the-fly variant (its missing ``ctrl`` argument added: a seed defect)."""
-    if item['language'] == 'Dutch':
-        return [get_name_and_confirm(ctrl, 'vincent')]
-    if item['language'] == 'German':
-        return [get_name_and_confirm(ctrl, 'ines')]
-    if item['language'] == 'Australian':
-        return [get_name_and_confirm(ctrl, 'matt')]
+    if item["language"] == "Dutch":
+        return [get_name_and_confirm(ctrl, "vincent")]
+    if item["language"] == "German":
+        return [get_name_and_confirm(ctrl, "ines")]
+    if item["language"] == "Australian":
+        return [get_name_and_confirm(ctrl, "matt")]
     return [session_id]
 
 
 def test_hash_routers_are_consistent(client, dataset, team):
     add_items(dataset, 12)
     for name, router in (("hash", task_router_hash), ("db check", task_router_db_check)):
-        task = dataset.tasks.create_labeling(name=name, allowed_assignees=ANNOTATORS, task_router=router)
+        task = dataset.tasks.create_labeling(
+            name=name, allowed_assignees=ANNOTATORS, task_router=router
+        )
         done = work(client, task, ANNOTATORS)
         for person, ids in done.items():
             assert all(ANNOTATORS[task_hash(i) % 3] == person for i in ids)
@@ -230,7 +240,9 @@ def test_hash_routers_are_consistent(client, dataset, team):
 
 def test_router_n_gives_each_item_two_annotators(client, dataset, team):
     add_items(dataset, 12)
-    task = dataset.tasks.create_labeling(name="n", allowed_assignees=ANNOTATORS, task_router=task_router_n)
+    task = dataset.tasks.create_labeling(
+        name="n", allowed_assignees=ANNOTATORS, task_router=task_router_n
+    )
     done = work(client, task, ANNOTATORS)
     per_item = Counter(i for ids in done.values() for i in ids)
     assert len(per_item) == 12 and set(per_item.values()) == {2}
@@ -239,11 +251,20 @@ def test_router_n_gives_each_item_two_annotators(client, dataset, team):
 def test_confidence_router_sends_hard_items_to_everyone(client, dataset, team):
     texts = ["ok", "a long and clear sentence", "hm", "another long enough sentence"]
     add_items(dataset, 4, metadata=lambda n: {"text": texts[n]})
-    task = dataset.tasks.create_labeling(name="conf", allowed_assignees=ANNOTATORS, task_router=task_router_conf)
+    task = dataset.tasks.create_labeling(
+        name="conf", allowed_assignees=ANNOTATORS, task_router=task_router_conf
+    )
     done = work(client, task, ANNOTATORS)
     per_item = Counter(i for ids in done.values() for i in ids)
-    by_text = {item.metadata["user"]["text"]: per_item[item.id] for item in dataset.items.list().all()}
-    assert by_text == {"ok": 3, "hm": 3, "a long and clear sentence": 1, "another long enough sentence": 1}
+    by_text = {
+        item.metadata["user"]["text"]: per_item[item.id] for item in dataset.items.list().all()
+    }
+    assert by_text == {
+        "ok": 3,
+        "hm": 3,
+        "a long and clear sentence": 1,
+        "another long enough sentence": 1,
+    }
 
 
 @pytest.mark.parametrize("router", [task_router_lang, task_router_lang_on_the_fly])
@@ -263,12 +284,17 @@ def test_language_router(client, dataset, team, router):
 
 def test_a_router_naming_an_unknown_session_changes_nothing(client, dataset, team):
     add_items(dataset, 3)
-    task = dataset.tasks.create_labeling(name="bad router", allowed_assignees=ANNOTATORS,
-                                         task_router=lambda ctrl, session_id, item: ["zz@example.com"])
+    task = dataset.tasks.create_labeling(
+        name="bad router",
+        allowed_assignees=ANNOTATORS,
+        task_router=lambda ctrl, session_id, item: ["zz@example.com"],
+    )
     with acting_as(client, A1), pytest.raises(dl.BadRequestError, match="unknown session"):
         task.queue().next()
     assert sum(a.total_items for a in task.assignments.list()) == 0
-    assert task.progress().attrs["pool"] == 0  # unrouted items need "everyone": not counted as slots
+    assert (
+        task.progress().attrs["pool"] == 0
+    )  # unrouted items need "everyone": not counted as slots
 
 
 # -- work stealing ---------------------------------------------------------------------------
@@ -277,15 +303,19 @@ def went_idle(client, task, email, hours=2):
     a = schema.assignments
     when = to_iso(datetime.now(timezone.utc) - timedelta(hours=hours))
     with client.store.write() as conn:
-        conn.execute(a.update().where(a.c.task_id == task.id, a.c.annotator == email)
-                     .values(last_active_at=when, created_at=when))
+        conn.execute(
+            a.update()
+            .where(a.c.task_id == task.id, a.c.annotator == email)
+            .values(last_active_at=when, created_at=when)
+        )
 
 
 @pytest.mark.parametrize("stealing", [True, False])
 def test_work_stealing_takes_items_from_idle_assignees_only(client, dataset, team, stealing):
     add_items(dataset, 6)
-    task = dataset.tasks.create_labeling(name="steal", batch_size=3, allowed_assignees=[A1, A2],
-                                         allow_work_stealing=stealing)
+    task = dataset.tasks.create_labeling(
+        name="steal", batch_size=3, allowed_assignees=[A1, A2], allow_work_stealing=stealing
+    )
     with acting_as(client, A1):
         held = task.queue().next()  # A1 pulls 3 and works on none
     with acting_as(client, A2):
@@ -336,13 +366,18 @@ def test_access_rules_release_items_already_held(client, dataset, team):
 def scored(dataset, items, scores):
     for item, score in zip(items, scores):
         if score is not None:
-            item.annotations.upload(dl.Annotation.new(
-                annotation_definition=dl.Classification(label="cat"),
-                model_info={"name": "model", "confidence": score}))
+            item.annotations.upload(
+                dl.Annotation.new(
+                    annotation_definition=dl.Classification(label="cat"),
+                    model_info={"name": "model", "confidence": score},
+                )
+            )
 
 
-@pytest.mark.parametrize(("sampling", "expected"), [
-    ("prediction-score-min", [3, 1, 0, 2, 4]), ("prediction-score-max", [2, 0, 1, 3, 4])])
+@pytest.mark.parametrize(
+    ("sampling", "expected"),
+    [("prediction-score-min", [3, 1, 0, 2, 4]), ("prediction-score-max", [2, 0, 1, 3, 4])],
+)
 def test_prediction_score_sampling(client, dataset, team, sampling, expected):
     items = add_items(dataset, 5)
     scored(dataset, items, [0.5, 0.3, 0.9, 0.1, None])
@@ -369,6 +404,13 @@ def test_sequential_sampling_follows_the_query_sort(client, dataset, team):
     with acting_as(client, A1):
         assert drain(task.queue()) == [i.id for i in reversed(items)]
     with client.store.read() as conn:
-        seqs = conn.execute(sa.select(schema.item_refs.c.seq).where(
-            schema.item_refs.c.ref_id == task.id).order_by(schema.item_refs.c.seq)).scalars().all()
+        seqs = (
+            conn.execute(
+                sa.select(schema.item_refs.c.seq)
+                .where(schema.item_refs.c.ref_id == task.id)
+                .order_by(schema.item_refs.c.seq)
+            )
+            .scalars()
+            .all()
+        )
     assert seqs == [1, 2, 3, 4, 5]

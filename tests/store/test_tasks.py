@@ -11,7 +11,16 @@ import sqlalchemy as sa
 import dl_jupyter as dl
 from dl_jupyter import api
 from dl_jupyter.store import schema
-from tests.store.workflow_team import ANNOTATORS, DEVELOPER, MANAGER, acting_as, add_items, add_team, drain, refs_of
+from tests.store.workflow_team import (
+    ANNOTATORS,
+    DEVELOPER,
+    MANAGER,
+    acting_as,
+    add_items,
+    add_team,
+    drain,
+    refs_of,
+)
 
 A1, A2, A3 = ANNOTATORS
 
@@ -60,17 +69,30 @@ def test_defaults_of_a_new_task(dataset, items, client):
     assert task.recipe_id == dataset.recipe_ids[0]
     assert task.priority == dl.TaskPriority.MEDIUM
     assert [a.action for a in task.available_actions] == ["completed", "discarded"]
-    assert (task.status, task.task_type, task.spec) == ("open", "annotation", {"type": "annotation"})
+    assert (task.status, task.task_type, task.spec) == (
+        "open",
+        "annotation",
+        {"type": "annotation"},
+    )
     assert task.query["filter"]["$and"] == [{"hidden": False}, {"type": "file"}]
 
 
 def test_every_create_parameter_is_kept(dataset, items, client):
     recipe_id = dataset.recipe_ids[0]
     task = dataset.tasks.create(
-        task_name="all", due_date=1893456000.0, assignee_ids=[A1, A2], task_owner=MANAGER,
-        recipe_id=recipe_id, metadata={"user": {"batch": 7}}, filters=dl.Filters(field="dir", values="/img"),
-        available_actions=[dl.ItemAction("to-check"), dl.ItemAction("discard")], limit=5,
-        allowed_assignees=[A1, A2, A3], priority=dl.TaskPriority.HIGH, wait=True)
+        task_name="all",
+        due_date=1893456000.0,
+        assignee_ids=[A1, A2],
+        task_owner=MANAGER,
+        recipe_id=recipe_id,
+        metadata={"user": {"batch": 7}},
+        filters=dl.Filters(field="dir", values="/img"),
+        available_actions=[dl.ItemAction("to-check"), dl.ItemAction("discard")],
+        limit=5,
+        allowed_assignees=[A1, A2, A3],
+        priority=dl.TaskPriority.HIGH,
+        wait=True,
+    )
     assert (task.due_date, task.task_owner, task.priority) == (1893456000.0, MANAGER, 3)
     assert task.metadata["user"] == {"batch": 7}
     assert task.total_items == 5
@@ -82,25 +104,36 @@ def test_every_create_parameter_is_kept(dataset, items, client):
 
 def test_workload_percentages(dataset, team, client):
     add_items(dataset, 10)
-    task = dataset.tasks.create(task_name="split", workload=[dl.WorkloadUnit(A1, 80), dl.WorkloadUnit(A2, 20)])
+    task = dataset.tasks.create(
+        task_name="split", workload=[dl.WorkloadUnit(A1, 80), dl.WorkloadUnit(A2, 20)]
+    )
     assert counts(task) == {A1: 8, A2: 2}
 
 
 def test_items_from_a_list_a_query_and_a_filter(dataset, items, client):
     by_list = dataset.tasks.create(task_name="list", assignee_ids=[A1], items=items[:3])
     assert by_list.total_items == 3
-    by_query = dataset.tasks.create(task_name="query", assignee_ids=[A1],
-                                    query={"filter": {"$and": [{"filename": items[4].filename}]}})
+    by_query = dataset.tasks.create(
+        task_name="query",
+        assignee_ids=[A1],
+        query={"filter": {"$and": [{"filename": items[4].filename}]}},
+    )
     assert by_query.total_items == 1
-    nowhere = dataset.tasks.create(task_name="none", assignee_ids=[A1],
-                                   filters=dl.Filters(field="dir", values="/no/such/folder"))
+    nowhere = dataset.tasks.create(
+        task_name="none",
+        assignee_ids=[A1],
+        filters=dl.Filters(field="dir", values="/no/such/folder"),
+    )
     assert nowhere.total_items == 0 and nowhere.status == "completed"
 
 
 def test_check_if_exist_returns_the_existing_task(dataset, items, client):
     first = dataset.tasks.create(task_name="once", assignee_ids=[A1])
-    again = dataset.tasks.create(task_name="twice", assignee_ids=[A1],
-                                 check_if_exist=dl.Filters(field="name", values="once", resource="tasks"))
+    again = dataset.tasks.create(
+        task_name="twice",
+        assignee_ids=[A1],
+        check_if_exist=dl.Filters(field="name", values="once", resource="tasks"),
+    )
     assert again.id == first.id
     with pytest.raises(dl.ConflictError, match="Task already exists"):
         dataset.tasks.create(task_name="once", assignee_ids=[A1])
@@ -121,7 +154,11 @@ def test_get_list_query_update_delete(project, dataset, items, client):
     task.metadata["user"] = {"note": "x"}
     task.due_date = 1893456000.0
     task = task.update()
-    assert (task.name, task.metadata["user"], task.due_date) == ("renamed", {"note": "x"}, 1893456000.0)
+    assert (task.name, task.metadata["user"], task.due_date) == (
+        "renamed",
+        {"note": "x"},
+        1893456000.0,
+    )
     stale = dl.tasks.get(task_id=task.id)
     task.update()
     with pytest.raises(dl.ConflictError):
@@ -156,7 +193,9 @@ def test_get_items_list_or_pages(dataset, items, client):
     task = dataset.tasks.create(task_name="items", assignee_ids=[A1], items=items[:5])
     listed = task.get_items()
     assert isinstance(listed, list) and len(listed) == 5
-    pages = dataset.tasks.get_items(task_id=task.id, filters=dl.Filters(field="name", values="0000.jpg"))
+    pages = dataset.tasks.get_items(
+        task_id=task.id, filters=dl.Filters(field="name", values="0000.jpg")
+    )
     assert pages.items_count == 1
 
 
@@ -177,11 +216,35 @@ def test_statuses_with_history_and_annotation_status(dataset, items, client):
     assert dataset.items.get(item_id=first.id).metadata["system"]["annotationStatus"] == []
     log = schema.item_status_log
     with client.store.read() as conn:
-        history = conn.execute(sa.select(log.c.status, log.c.operation, log.c.creator)
-                               .where(log.c.item_id == first.id).order_by(log.c.created_at, log.c.id)).all()
-    assert [tuple(h) for h in history] == [("completed", "create", A1), (None, "delete", client.user)]
+        history = conn.execute(
+            sa.select(log.c.status, log.c.operation, log.c.creator)
+            .where(log.c.item_id == first.id)
+            .order_by(log.c.created_at, log.c.id)
+        ).all()
+    assert [tuple(h) for h in history] == [
+        ("completed", "create", A1),
+        (None, "delete", client.user),
+    ]
+    shown = dataset.items.get(item_id=first.id).metadata["system"]["statusLog"]
+    assert [(e["status"], e["action"], e["creator"], e["taskId"]) for e in shown] == [
+        ("completed", "create", A1, task.id),
+        (None, "delete", client.user, task.id),
+    ]
+    assert "statusLog" not in dataset.items.get(item_id=items[5].id).metadata["system"]
+    dataset.items.get(item_id=items[2].id).update_status(status="approved")
+    assert (
+        dataset.items.get(item_id=items[2].id).metadata["system"]["statusLog"][-1]["status"]
+        == "approved"
+    )
     frame = task.to_df()
-    assert set(frame.columns) >= {"item_id", "filename", "assignee", "status", "status_by", "task_status"}
+    assert set(frame.columns) >= {
+        "item_id",
+        "filename",
+        "assignee",
+        "status",
+        "status_by",
+        "task_status",
+    }
 
 
 def test_the_queue_contract(dataset, items, client):
@@ -211,7 +274,9 @@ def test_the_queue_contract(dataset, items, client):
 
 def test_pulling_takes_batches_and_never_holds_more_than_the_maximum(dataset, team, client):
     add_items(dataset, 20)
-    task = dataset.tasks.create_labeling(name="pull", assignee_ids=[A1, A2], batch_size=3, max_batch_workload=5)
+    task = dataset.tasks.create_labeling(
+        name="pull", assignee_ids=[A1, A2], batch_size=3, max_batch_workload=5
+    )
     assert counts(task) == {A1: 0, A2: 0} and task.total_items == 20
     with acting_as(client, A1):
         queue = task.queue()
@@ -253,31 +318,54 @@ def test_roles(dataset, items, client):
 
 def tables_count(client) -> dict[str, int]:
     with client.store.read() as conn:
-        return {name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for name, table in (("tasks", schema.tasks), ("assignments", schema.assignments),
-                                    ("refs", schema.item_refs))}
+        return {
+            name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for name, table in (
+                ("tasks", schema.tasks),
+                ("assignments", schema.assignments),
+                ("refs", schema.item_refs),
+            )
+        }
 
 
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
         ({"assignee_ids": ["stranger@example.com"]}, dl.BadRequestError, "Unknown assignee"),
-        ({"workload": [dl.WorkloadUnit(A1, 60), dl.WorkloadUnit(A2, 30)]}, dl.BadRequestError, "sum to 100"),
+        (
+            {"workload": [dl.WorkloadUnit(A1, 60), dl.WorkloadUnit(A2, 30)]},
+            dl.BadRequestError,
+            "sum to 100",
+        ),
         ({"workload": []}, dl.BadRequestError, "names nobody"),
         ({"task_type": "qa"}, dl.BadRequestError, "task_parent_id"),
         ({"task_type": "review"}, dl.BadRequestError, "task_type"),
         ({"task_type": "qa", "task_parent_id": "missing"}, dl.NotFoundError, "Task not found"),
         ({"batch_size": 2}, dl.BadRequestError, "from 3 to 100"),
         ({"batch_size": 5, "max_batch_workload": 11}, dl.BadRequestError, "batch_size \\* 2"),
-        ({"batch_size": 5, "consensus_percentage": 50}, dl.BadRequestError, "Consensus can not work"),
-        ({"assignee_ids": [A1], "annotations_per_task": 2}, dl.BadRequestError, "up to 2 assignees"),
+        (
+            {"batch_size": 5, "consensus_percentage": 50},
+            dl.BadRequestError,
+            "Consensus can not work",
+        ),
+        (
+            {"assignee_ids": [A1], "annotations_per_task": 2},
+            dl.BadRequestError,
+            "up to 2 assignees",
+        ),
         ({"feed_overlap": True, "annotations_per_task": 2}, dl.BadRequestError, "contradict"),
         ({"due_date": "tomorrow"}, dl.BadRequestError, "due_date"),
         ({"priority": 7}, dl.BadRequestError, "priority"),
-        ({"filters": dl.Filters(field="nope", values=1)}, dl.BadRequestError, "Unknown items filter field"),
+        (
+            {"filters": dl.Filters(field="nope", values=1)},
+            dl.BadRequestError,
+            "Unknown items filter field",
+        ),
     ],
 )
-def test_bad_input_is_a_clear_error_that_changes_nothing(dataset, items, client, arguments, error, message):
+def test_bad_input_is_a_clear_error_that_changes_nothing(
+    dataset, items, client, arguments, error, message
+):
     arguments = {"assignee_ids": [A1, A2], **arguments}
     before = tables_count(client)
     with pytest.raises(error, match=message):

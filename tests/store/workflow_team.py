@@ -25,7 +25,8 @@ def add_items(dataset: Any, count: int, prefix: str = "/img", metadata: Any = No
     """``count`` file items (no binaries) in the folder ``prefix``, in creation order."""
     dataset.items.bulk_insert(
         {"filename": f"{prefix}/{n:04d}.jpg", "metadata": metadata(n) if metadata else None}
-        for n in range(count))
+        for n in range(count)
+    )
     folder = dl.Filters(field="dir", values=prefix)
     return sorted(dataset.items.list(filters=folder).all(), key=lambda item: item.id)
 

@@ -38,17 +38,25 @@ def test_dawid_skene_beats_majority_vote_with_one_reliable_annotator():
     by_item: dict = {}
     for item, _, label in votes:
         by_item.setdefault(item, []).append(label)
-    mv_right = sum(aggregation.majority_vote(by_item[i])[0] == t for i, t in truth.items()) / len(truth)
+    mv_right = sum(aggregation.majority_vote(by_item[i])[0] == t for i, t in truth.items()) / len(
+        truth
+    )
     assert ds_right > mv_right + 0.05
-    assert result.accuracy["expert"] > 0.85 > max(result.accuracy[n] for n in ("novice1", "novice2", "novice3"))
+    assert (
+        result.accuracy["expert"]
+        > 0.85
+        > max(result.accuracy[n] for n in ("novice1", "novice2", "novice3"))
+    )
     assert all(0 < c <= 1 for c in result.confidence.values())
     assert aggregation.dawid_skene([]).labels == {}
 
 
 def test_boxes_of_the_same_object_cluster_and_merge_by_averaging():
     answers = {
-        "a": [dl.Box(left=0, top=0, right=10, bottom=10, label="cat"),
-              dl.Box(left=50, top=50, right=60, bottom=60, label="dog")],
+        "a": [
+            dl.Box(left=0, top=0, right=10, bottom=10, label="cat"),
+            dl.Box(left=50, top=50, right=60, bottom=60, label="dog"),
+        ],
         "b": [dl.Box(left=1, top=1, right=11, bottom=11, label="cat")],
         "c": [dl.Box(left=0, top=2, right=10, bottom=12, label="dog")],
     }
@@ -59,18 +67,29 @@ def test_boxes_of_the_same_object_cluster_and_merge_by_averaging():
     label, _ = aggregation.majority_vote([shape.label for _, shape in big])
     merged = aggregation.merge_shapes([shape for _, shape in big], label)
     assert (merged.left, merged.top, merged.right, merged.bottom, merged.label) == (
-        pytest.approx(1 / 3), 1, pytest.approx(31 / 3), 11, "cat")
+        pytest.approx(1 / 3),
+        1,
+        pytest.approx(31 / 3),
+        11,
+        "cat",
+    )
 
 
 def test_one_shape_per_annotator_in_a_cluster():
-    answers = {"a": [dl.Box(left=0, top=0, right=10, bottom=10, label="cat"),
-                     dl.Box(left=0, top=0, right=10, bottom=9, label="cat")]}
+    answers = {
+        "a": [
+            dl.Box(left=0, top=0, right=10, bottom=10, label="cat"),
+            dl.Box(left=0, top=0, right=10, bottom=9, label="cat"),
+        ]
+    }
     assert len(aggregation.cluster_regions(answers)) == 2
 
 
 def test_points_cluster_by_distance_and_polygons_keep_the_medoid():
     points = {"a": [dl.Point(x=10, y=10, label="eye")], "b": [dl.Point(x=12, y=10, label="eye")]}
-    cluster = aggregation.cluster_regions(points, 0.5, lambda p, q: agreement.point_score(p, q, 10))[0]
+    cluster = aggregation.cluster_regions(
+        points, 0.5, lambda p, q: agreement.point_score(p, q, 10)
+    )[0]
     merged = aggregation.merge_shapes([shape for _, shape in cluster], "eye")
     assert (merged.x, merged.y) == (11, 10)
     square = dl.Polygon(geo=np.array([[0, 0], [10, 0], [10, 10], [0, 10]]), label="cat")

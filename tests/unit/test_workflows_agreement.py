@@ -28,7 +28,9 @@ def test_polygon_rotated_box_and_mask_iou_on_a_grid():
     assert agreement.iou(turned, box(0, 0, 10, 10)) == pytest.approx(1, abs=0.03)
     mask = np.zeros((20, 20), dtype=bool)
     mask[0:10, 0:10] = True
-    assert agreement.iou(dl.Segmentation(geo=mask, label="cat"), box(0, 0, 10, 10)) == pytest.approx(1, abs=0.05)
+    assert agreement.iou(
+        dl.Segmentation(geo=mask, label="cat"), box(0, 0, 10, 10)
+    ) == pytest.approx(1, abs=0.05)
 
 
 def test_points_score_by_distance():
@@ -39,9 +41,18 @@ def test_points_score_by_distance():
 
 def test_classes_and_attributes_must_match_exactly():
     cat = dl.Classification(label="cat", attributes={"color": "red"})
-    assert agreement.agreement([cat], [dl.Classification(label="cat", attributes={"color": "red"})]) == 1
-    assert agreement.agreement([cat], [dl.Classification(label="cat", attributes={"color": "blue"})]) == 0
-    assert agreement.agreement([cat], [dl.Classification(label="dog", attributes={"color": "red"})]) == 0
+    assert (
+        agreement.agreement([cat], [dl.Classification(label="cat", attributes={"color": "red"})])
+        == 1
+    )
+    assert (
+        agreement.agreement([cat], [dl.Classification(label="cat", attributes={"color": "blue"})])
+        == 0
+    )
+    assert (
+        agreement.agreement([cat], [dl.Classification(label="dog", attributes={"color": "red"})])
+        == 0
+    )
 
 
 def test_agreement_counts_missing_and_extra_annotations():

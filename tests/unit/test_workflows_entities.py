@@ -41,26 +41,48 @@ def test_workload_of_accepts_lists_and_workloads():
 
 def test_item_actions():
     action = dl.ItemAction("to-check")
-    assert action.to_json() == {"action": "to-check", "displayName": "To-check", "color": "#FFFFFF",
-                                "icon": None}
+    assert action.to_json() == {
+        "action": "to-check",
+        "displayName": "To-check",
+        "color": "#FFFFFF",
+        "icon": None,
+    }
     assert dl.ItemAction.of("Completed").action == "completed"
-    assert dl.ItemAction.of({"action": "discard", "displayName": "Discard"}).display_name == "Discard"
+    assert (
+        dl.ItemAction.of({"action": "discard", "displayName": "Discard"}).display_name == "Discard"
+    )
     with pytest.raises(BadRequestError):
         dl.ItemAction("")
 
 
 def test_task_json_carries_the_sdk_fields():
-    task = dl.Task(id="t1", name="labeling", project_id="p", dataset_id="d", due_date=1_700_000_000.0,
-                   available_actions=[dl.ItemAction("completed")],
-                   settings={"allocation": "pulling", "batch_size": 5, "max_batch_workload": 7,
-                             "allowed_assignees": ["a@x.com"], "kind": "labeling"})
+    task = dl.Task(
+        id="t1",
+        name="labeling",
+        project_id="p",
+        dataset_id="d",
+        due_date=1_700_000_000.0,
+        available_actions=[dl.ItemAction("completed")],
+        settings={
+            "allocation": "pulling",
+            "batch_size": 5,
+            "max_batch_workload": 7,
+            "allowed_assignees": ["a@x.com"],
+            "kind": "labeling",
+        },
+    )
     data = task.to_json()
     assert data["dueDate"] == 1_700_000_000_000.0
     assert data["spec"] == {"type": "annotation"}
-    assert data["metadata"]["system"] == {"allowedAssignees": ["a@x.com"], "batchSize": 5,
-                                          "maxBatchWorkload": 7}
+    assert data["metadata"]["system"] == {
+        "allowedAssignees": ["a@x.com"],
+        "batchSize": 5,
+        "maxBatchWorkload": 7,
+    }
     assert task.allocation_method == "pulling" and task.batch_size == 5
-    assert "<script>" not in dl.Task(name="<script>").__class__._repr_html_(dl.Task(name="<script>"))
+    assert "<script>" not in dl.Task(name="<script>").__class__._repr_html_(
+        dl.Task(name="<script>")
+    )
 
 
 def test_assignment_json():

@@ -14,7 +14,11 @@ def prodigy_router(ctrl, session_id, item):
 
 def test_distribution_is_the_default():
     options = TaskOptions.build()
-    assert (options.allocation, options.batch_size, options.allow_work_stealing) == ("distribution", None, True)
+    assert (options.allocation, options.batch_size, options.allow_work_stealing) == (
+        "distribution",
+        None,
+        True,
+    )
     assert TaskOptions.from_settings(options.to_settings()) == options
 
 
@@ -26,8 +30,14 @@ def test_pulling_with_the_guide_values():
 
 @pytest.mark.parametrize(
     ("batch_size", "max_batch_workload", "message"),
-    [(2, None, "from 3 to 100"), (101, None, "from 3 to 100"), (5, 6, "from batch_size \\+ 2 = 7"),
-     (5, 11, "batch_size \\* 2 = 10"), (5.0, None, "integer"), (None, 7, "needs batch_size")],
+    [
+        (2, None, "from 3 to 100"),
+        (101, None, "from 3 to 100"),
+        (5, 6, "from batch_size \\+ 2 = 7"),
+        (5, 11, "batch_size \\* 2 = 10"),
+        (5.0, None, "integer"),
+        (None, 7, "needs batch_size"),
+    ],
 )
 def test_pulling_restrictions(batch_size, max_batch_workload, message):
     with pytest.raises(BadRequestError, match=message):
@@ -36,8 +46,9 @@ def test_pulling_restrictions(batch_size, max_batch_workload, message):
 
 def test_consensus_cannot_be_a_pulling_task():
     with pytest.raises(BadRequestError, match="Consensus can not work as a pulling task"):
-        TaskOptions.build(batch_size=5, max_batch_workload=7, consensus_percentage=50,
-                          consensus_assignees=2)
+        TaskOptions.build(
+            batch_size=5, max_batch_workload=7, consensus_percentage=50, consensus_assignees=2
+        )
 
 
 def test_a_router_makes_a_pulling_task_and_is_remembered_by_name():
@@ -54,9 +65,13 @@ def test_a_router_makes_a_pulling_task_and_is_remembered_by_name():
 
 @pytest.mark.parametrize(
     ("settings", "message"),
-    [({"sampling": "random"}, "Unknown sampling"), ({"gold_ratio": 1}, "below 1"),
-     ({"work_stealing_timeout": -1}, "at least 0"), ({"allowed_assignees": ["nobody"]}, "emails"),
-     ({"kind": "review"}, "Unknown task kind")],
+    [
+        ({"sampling": "random"}, "Unknown sampling"),
+        ({"gold_ratio": 1}, "below 1"),
+        ({"work_stealing_timeout": -1}, "at least 0"),
+        ({"allowed_assignees": ["nobody"]}, "emails"),
+        ({"kind": "review"}, "Unknown task kind"),
+    ],
 )
 def test_invalid_settings(settings, message):
     with pytest.raises(BadRequestError, match=message):

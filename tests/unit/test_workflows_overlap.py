@@ -85,8 +85,12 @@ def test_task_hash_is_a_stable_32_bit_number():
 
 @pytest.mark.parametrize(
     ("loads", "expected"),
-    [([50, 50], [0, 1]), ([80, 20], [0, 0, 1, 0, 0]), ([50, 25, 25], [0, 1, 2, 0]),
-     ([33.34, 33.33, 33.33], [0, 1, 2])],
+    [
+        ([50, 50], [0, 1]),
+        ([80, 20], [0, 0, 1, 0, 0]),
+        ([50, 25, 25], [0, 1, 2, 0]),
+        ([33.34, 33.33, 33.33], [0, 1, 2]),
+    ],
 )
 def test_load_wheel_deals_in_proportion_and_spread_out(loads, expected):
     assert load_wheel(loads) == expected

@@ -11,8 +11,13 @@ from dl_jupyter.workflows import routing
 
 def controller(sessions=("vincent@x.com", "ines@x.com"), members=("matt@x.com",)):
     joined = []
-    ctrl = routing.Controller(dl.Task(id="t", name="reviews"), list(sessions), list(members),
-                              join=joined.append, holders=lambda: 0)
+    ctrl = routing.Controller(
+        dl.Task(id="t", name="reviews"),
+        list(sessions),
+        list(members),
+        join=joined.append,
+        holders=lambda: 0,
+    )
     return ctrl, joined
 
 
@@ -52,7 +57,9 @@ def test_route_checks_the_answer():
 
 
 def test_the_item_a_router_sees():
-    item = dl.Item(id="i1", filename="/a.txt", name="a.txt", metadata={"user": {"language": "Dutch"}})
+    item = dl.Item(
+        id="i1", filename="/a.txt", name="a.txt", metadata={"user": {"language": "Dutch"}}
+    )
     seen = routing.router_item(item, 1234)
     assert seen["language"] == "Dutch" and seen[dl.TASK_HASH_ATTR] == 1234 and seen["id"] == "i1"
 
