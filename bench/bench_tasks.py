@@ -9,8 +9,8 @@
    an assignment row per item, the assignee by row number modulo 20) for a second task.
 2. On PostgreSQL (``DL_JUPYTER_TEST_PG_URL``, in a schema of its own, dropped at the end):
    50 annotator processes work one pulling task at once; each times ``q.next()`` and sets a
-   status, with ``--think-ms`` between items (a person looks at each item for a while; 0
-   saturates the machine). Latencies are steady state: each process first works one item
+   status, with a think time between items (a person looks at each item for a while: from
+   half to 1.5 times ``--think-ms``; 0 saturates the machine). Latencies are steady state: each process first works one item
    untimed, as a kernel that has been running a while has compiled its statements. Beside it, the same processes pop rows from a bare table with a
    hand-written ``SELECT ... FOR UPDATE SKIP LOCKED`` + ``UPDATE``.
 
@@ -23,11 +23,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import random
 import shutil
 import statistics
 import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,8 +95,10 @@ def make_dataset(client: Client, items: int, members: list[str]) -> Any:
 
 
 def hand_written_distribution(store: Store, dataset_id: str, assignees: int) -> float:
-    """The same rows as a distribution task writes, by hand-written SQL."""
-    task, modulo = uuid.uuid4().hex[:24], f"(CAST(seq AS INTEGER) - 1) % {assignees}"
+    """The same rows as a distribution task writes, by hand-written SQL (assignment ids as
+    long as real ones: 22 characters of the task id and a two-digit number)."""
+    task = uuid.uuid4().hex[:24]
+    assignment = f"substr(:task, 1, 22) || printf('%02d', (CAST(seq AS INTEGER) - 1) % {assignees})"
     start = time.perf_counter()
     with store.write() as conn:
         conn.execute(
@@ -108,7 +112,7 @@ def hand_written_distribution(store: Store, dataset_id: str, assignees: int) -> 
         conn.execute(
             sa.text(
                 "INSERT INTO item_refs (item_id, ref_type, ref_id, dataset_id, seq) "
-                f"SELECT item_id, 'assignment', :task || '-' || {modulo}, dataset_id, seq FROM item_refs "
+                f"SELECT item_id, 'assignment', {assignment}, dataset_id, seq FROM item_refs "
                 "WHERE ref_id = :task AND ref_type = 'task'"
             ),
             {"task": task},
@@ -117,30 +121,47 @@ def hand_written_distribution(store: Store, dataset_id: str, assignees: int) -> 
 
 
 def bench_distribution(items: int, assignees: int) -> None:
-    folder = tempfile.mkdtemp(prefix="bench-tasks-")
+    """Each side runs on its own copy of the same store, so neither finds the other's rows."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-tasks-"))
     try:
-        store = Store(f"sqlite:///{folder}/store.db", blob_root=f"{folder}/blobs")
+        store = Store(f"sqlite:///{folder}/setup.db", blob_root=str(folder / "blobs"))
         client = Client(store)
         client.login(OWNER)
         start = time.perf_counter()
-        dataset = make_dataset(client, items, team(assignees))
+        dataset_id = make_dataset(client, items, team(assignees)).id
         print(f"setup: {items:,} items in {time.perf_counter() - start:.1f} s")
+        store.dispose()  # the last connection closing folds the write-ahead log into the file
+        for copy in ("ours.db", "hand.db"):
+            shutil.copy(folder / "setup.db", folder / copy)
+
+        store = Store(f"sqlite:///{folder}/ours.db", blob_root=str(folder / "blobs"))
+        client = Client(store)
+        client.login(OWNER)
+        dataset = client.datasets_repo().get(dataset_id=dataset_id)
         start = time.perf_counter()
         task = dataset.tasks.create_labeling(name="distribution", assignee_ids=team(assignees))
         ours = time.perf_counter() - start
         loads = sorted(a.total_items for a in task.assignments.list())
         assert sum(loads) == items and loads[-1] - loads[0] <= 1, loads
-        baseline = hand_written_distribution(store, dataset.id, assignees)
+        store.dispose()
+
+        store = Store(f"sqlite:///{folder}/hand.db", blob_root=str(folder / "blobs"))
+        baseline = hand_written_distribution(store, dataset_id, assignees)
+        store.dispose()
         print(
             f"distribution task, {items:,} items, {assignees} assignees (SQLite): {ours:.2f} s; "
             f"hand-written INSERT ... SELECT {baseline:.2f} s; ratio {ours / baseline:.2f}"
         )
-        store.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- concurrent pulls on PostgreSQL -----------------------------------------------------------
+def think(mean_s: float) -> float:
+    """A person's time on one item: from half to one and a half times the mean."""
+    return mean_s * random.uniform(0.5, 1.5)
+
+
 def annotator(
     url: str, task_id: str, email: str, pulls: int, think_s: float, start: Any, out: Any
 ) -> None:
@@ -158,7 +179,7 @@ def annotator(
         if item is None:
             break
         queue.set_status(item, "completed")
-        time.sleep(think_s)
+        time.sleep(think(think_s))
     store.dispose()
     out.put(times)
 
@@ -185,7 +206,7 @@ def hand_written_popper(
                         {"me": os.getpid(), "id": row.id},
                     )
             times.append(time.perf_counter() - began)
-            time.sleep(think_s)
+            time.sleep(think(think_s))
     engine.dispose()
     out.put(times)
 
@@ -219,9 +240,10 @@ def bench_pulls(base_url: str, annotators: int, pulls: int, think_ms: float) -> 
         client = Client(store)
         client.login(OWNER)
         members = team(annotators)
-        dataset = make_dataset(client, annotators * (pulls + 1), members)
+        batch = 10  # enough items that nobody runs out: a pull takes a whole batch
+        dataset = make_dataset(client, 2 * annotators * (pulls + 1 + batch), members)
         task = dataset.tasks.create_labeling(
-            name="pulling", batch_size=10, allowed_assignees=members
+            name="pulling", batch_size=batch, allowed_assignees=members
         )
         store.dispose()
         think = think_ms / 1000

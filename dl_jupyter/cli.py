@@ -195,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    api.login()
+    if args.handler is not cmd_doctor:  # the doctor reports a store that does not open
+        api.login()
     try:
         args.handler(args)
     except DlError as error:

@@ -47,6 +47,7 @@ class Report:
 
     def __init__(self, checks: list[Check]) -> None:
         self.checks = checks
+        self.probe: object | None = None  # once shown in a notebook: its render probe
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,15 @@ class Report:
         verdict = "Everything looks fine." if self.ok else "Some things need fixing (see above)."
         return "\n".join([*lines, verdict])
 
+    def _ipython_display_(self) -> None:
+        """In a notebook: the table, then a line that only a working widget front end draws."""
+        from IPython.display import display
+
+        display({"text/plain": repr(self), "text/html": self._repr_html_()}, raw=True)
+        self.probe = _render_probe()
+        if self.probe is not None:
+            display(self.probe)
+
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{'&#10004;' if c.ok else '&#10008;'}</td><td>{_html.esc(c.name)}</td>"
@@ -71,6 +81,19 @@ class Report:
             "<table class='dl-doctor'><tr><th></th><th>check</th><th>found</th>"
             f"<th>to fix</th></tr>{rows}</table>"
         )
+
+
+def _render_probe() -> object | None:
+    """The widget proving that widgets render, when running in a kernel that has them."""
+    from IPython import get_ipython
+
+    if getattr(get_ipython(), "kernel", None) is None:
+        return None  # a terminal: no browser to draw it
+    try:
+        from dl_jupyter.widgets.render_probe import RenderProbe
+    except ImportError:  # the packages check names what is missing
+        return None
+    return RenderProbe()
 
 
 def _versions() -> Check:
@@ -127,7 +150,12 @@ def _front_end() -> Check:
             "the annotator and gallery scripts are not built",
             "reinstall dl_jupyter from a wheel, or run `npm ci && npm run build` in js/",
         )
-    return Check("widget front end", True, f"extensions found; scripts {', '.join(bundles)}")
+    return Check(
+        "widget front end",
+        True,
+        f"extensions found; scripts {', '.join(bundles)} (in a notebook, dl.doctor() also "
+        "shows a line that only a rendered widget draws)",
+    )
 
 
 def _store(url: str | None) -> list[Check]:

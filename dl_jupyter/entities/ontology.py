@@ -27,6 +27,34 @@ def _label_list(label_list: Any) -> list[Label]:
     return [label_from(spec) for spec in label_list]
 
 
+def _label_at(
+    label_name: str | None,
+    label: Label | None,
+    color: Any,
+    children: Any,
+    attributes: Any,
+    display_label: str | None,
+    icon_path: str | None,
+) -> tuple[str, Label]:
+    """(dotted path, Label) from either a name with its fields or a ready Label."""
+    if label is None:
+        if label_name is None:
+            raise BadRequestError("Give label_name or label")
+        label = Label(
+            tag=label_name,
+            color=color,
+            display_label=display_label,
+            attributes=attributes or [],
+            children=list(children or []),
+        )
+        path = label_name
+    else:
+        path = label.tag
+    if icon_path:
+        label.display_data["icon"] = icon_path
+    return path, label
+
+
 @dataclass(repr=False, eq=False)
 class Ontology(BaseEntity):
     """Labels (a tree) and attributes; changes persist on ``update()``, or at once with
@@ -75,21 +103,9 @@ class Ontology(BaseEntity):
         update_ontology: bool = False,
     ) -> Label:
         """Add one label (dotted names create their parents); an existing label is kept."""
-        if label is None:
-            if label_name is None:
-                raise BadRequestError("add_label needs label_name or label")
-            label = Label(
-                tag=label_name,
-                color=color,
-                display_label=display_label,
-                attributes=attributes or [],
-                children=list(children or []),
-            )
-            path = label_name
-        else:
-            path = label.tag
-        if icon_path:
-            label.display_data["icon"] = icon_path
+        path, label = _label_at(
+            label_name, label, color, children, attributes, display_label, icon_path
+        )
         added = insert_label(self.labels, path, label, upsert=False, add=add)
         if update_ontology:
             self.update()
@@ -115,26 +131,10 @@ class Ontology(BaseEntity):
         update_ontology: bool = False,
     ) -> Label:
         """Replace an existing label (``upsert=True`` adds it when missing)."""
-        if label is None:
-            if label_name is None:
-                raise BadRequestError("update_label needs label_name or label")
-            label = Label(
-                tag=label_name,
-                color=color,
-                display_label=display_label,
-                attributes=attributes or [],
-                children=list(children or []),
-            )
-            path = label_name
-        else:
-            path = label.tag
-        if icon_path:
-            label.display_data["icon"] = icon_path
-        updated = (
-            insert_label(self.labels, path, label, upsert=True, add=False)
-            if upsert
-            else (insert_label(self.labels, path, label, upsert=False, add=False))
+        path, label = _label_at(
+            label_name, label, color, children, attributes, display_label, icon_path
         )
+        updated = insert_label(self.labels, path, label, upsert=upsert, add=False)
         if update_ontology:
             self.update()
         return updated

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from dl_jupyter._progress import progress as progress_bar
 
 from dl_jupyter import _hooks
+from dl_jupyter._progress import progress as progress_bar
 from dl_jupyter.dql.compile import as_query, compile_query
 from dl_jupyter.dql.filters import describe_query
 from dl_jupyter.entities.annotation import Annotation, AnnotationCollection

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from dl_jupyter._progress import progress
 
+from dl_jupyter._progress import progress
 from dl_jupyter.enums import ViewAnnotationOptions
 from dl_jupyter.exceptions import BadRequestError
 

@@ -6,6 +6,7 @@ batch one transaction, with binaries copied in (content-addressed) before their 
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import posixpath
@@ -15,16 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
-from dl_jupyter._progress import progress as progress_bar
 
 from dl_jupyter import _hooks
+from dl_jupyter._progress import progress as progress_bar
 from dl_jupyter.dql.compile import as_query, compile_query
 from dl_jupyter.dql.filters import Filters, describe_query
 from dl_jupyter.dql.sqlfuncs import jsonb_value
 from dl_jupyter.entities.item import Item
 from dl_jupyter.enums import FiltersResource
 from dl_jupyter.exceptions import BadRequestError, ConflictError, NotFoundError
-from dl_jupyter.repositories import copying, rows
+from dl_jupyter.repositories import copying, downloads, rows
 from dl_jupyter.repositories.base import Repository, chunks
 from dl_jupyter.repositories.folders import clean_remote_path, ensure_dirs, join_remote
 from dl_jupyter.repositories.permissions import Action
@@ -742,14 +743,9 @@ class Items(Repository):
         alpha: float = 1,
     ) -> Any:
         """One item's binary as a file path, a BytesIO (``save_locally=False``) or an array."""
-        from dl_jupyter.repositories import downloads
-
         if not save_locally:
             with self.open_binary(item) as stream:
-                data = stream.read()
-            import io
-
-            buffer = io.BytesIO(data)
+                buffer = io.BytesIO(stream.read())
             buffer.name = item.name
             if to_array:
                 return image_array(buffer, item.name)
@@ -793,8 +789,6 @@ class Items(Repository):
         with_binaries: bool = True,
     ) -> Any:
         """Download items (by filter, list, or all) with their annotations in the SDK's layout."""
-        from dl_jupyter.repositories import downloads
-
         if items is not None:
             chosen = [items] if isinstance(items, Item) else list(items)
         else:

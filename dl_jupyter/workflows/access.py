@@ -16,13 +16,6 @@ RESERVED = "reserved"
 UNAVAILABLE = "unavailable"
 
 
-def has_rules(conn: Connection, task_id: str) -> bool:
-    return (
-        conn.execute(sa.select(rules.c.item_id).where(rules.c.task_id == task_id).limit(1)).first()
-        is not None
-    )
-
-
 def allowed_for(task_id: str, email: str, item_id: ColumnElement) -> ColumnElement[bool]:
     """SQL: the item in ``item_id`` may go to ``email``."""
 

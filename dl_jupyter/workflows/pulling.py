@@ -66,12 +66,13 @@ class Lease:
             .returning(*assignments.c)
         ).first()
 
-    def touch(self, cursor: Position) -> None:
-        """Record where the last pull ended."""
+    def touch(self, cursor: Position, took: bool) -> None:
+        """Record where the last pull ended (and that the assignment is open, if it took items)."""
+        values: dict[str, Any] = {"cursor_seq": cursor[0], "cursor_item": cursor[1]}
+        if took:
+            values["status"] = "open"
         self.conn.execute(
-            assignments.update()
-            .where(assignments.c.id == self.assignment_id)
-            .values(cursor_seq=cursor[0], cursor_item=cursor[1])
+            assignments.update().where(assignments.c.id == self.assignment_id).values(**values)
         )
 
     # -- what is held ----------------------------------------------------------------
@@ -122,17 +123,20 @@ class Lease:
             )
         )
 
+    def held(self) -> int:
+        """How many items this assignee holds without a status."""
+        return self.conn.execute(
+            sa.select(sa.func.count())
+            .select_from(refs)
+            .where(refs.c.ref_id == self.assignment_id, QUEUE)
+        ).scalar_one()
+
     def counts(self) -> tuple[int, int]:
         """(items held or done, items held without a status)."""
         total = self.conn.execute(
             sa.select(sa.func.count()).select_from(refs).where(refs.c.ref_id == self.assignment_id)
         ).scalar_one()
-        held = self.conn.execute(
-            sa.select(sa.func.count())
-            .select_from(refs)
-            .where(refs.c.ref_id == self.assignment_id, QUEUE)
-        ).scalar_one()
-        return total, held
+        return total, self.held()
 
     def _not_mine(self, item_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
         mine = refs.alias("mine")
@@ -144,10 +148,8 @@ class Lease:
             )
         )
 
-    def _allowed(self, item_id: sa.ColumnElement) -> list[sa.ColumnElement[bool]]:
-        if not access.has_rules(self.conn, self.task.id):
-            return []
-        return [access.allowed_for(self.task.id, self.email, item_id)]
+    def _allowed(self, item_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
+        return access.allowed_for(self.task.id, self.email, item_id)
 
     # -- pulling ---------------------------------------------------------------------
     def pull(self, want: int, cursor: Position | None) -> int:
@@ -171,7 +173,8 @@ class Lease:
                 took, last = self._route(router, candidates, want - taken)
                 taken += took
             after = (last.seq, last.item_id)
-            self.touch(after)
+        if after is not None and after != cursor:
+            self.touch(after, took=taken > 0)
         return taken
 
     def _pool(self, after: Position | None, until: Position | None, window: int) -> Sequence[Row]:
@@ -179,7 +182,7 @@ class Lease:
             refs.c.ref_id == self.task.id,
             POOL,
             self._not_mine(refs.c.item_id),
-            *self._allowed(refs.c.item_id),
+            self._allowed(refs.c.item_id),
         )
         if after is not None:
             query = query.where(sa.tuple_(refs.c.seq, refs.c.item_id) > sa.tuple_(*after))
@@ -213,7 +216,8 @@ class Lease:
                 refs.c.ref_id == self.task.id, refs.c.ref_type == "task", refs.c.item_id.in_(ids)
             )
         )
-        self.reopen(assignment_id)
+        if assignment_id != self.assignment_id:  # a router gave it to someone else
+            self.reopen(assignment_id)
 
     def reopen(self, assignment_id: str) -> None:
         """An assignment given items is open again."""
@@ -312,7 +316,7 @@ class Lease:
             .where(
                 gold.c.task_id == self.task.id,
                 self._not_mine(gold.c.item_id),
-                *self._allowed(gold.c.item_id),
+                self._allowed(gold.c.item_id),
             )
             .order_by(task_hash_sql(self.conn, gold.c.item_id + self.assignment_id))
             .limit(1)
@@ -359,7 +363,7 @@ class Lease:
                 refs.c.ref_id.in_(idle),
                 QUEUE,
                 self._not_mine(refs.c.item_id),
-                *self._allowed(refs.c.item_id),
+                self._allowed(refs.c.item_id),
             )
             .order_by(refs.c.seq, refs.c.item_id)
             .limit(want)

@@ -98,7 +98,7 @@ class Queue:
 
     def _pull(self, lease: Lease, assignment: Any) -> int:
         if self._options.pulling:
-            _, held = lease.counts()
+            held = lease.held()
             wanted = min(self._options.batch_size, self._options.max_batch_workload - held)
         else:
             wanted = DISTRIBUTION_PULL

@@ -758,8 +758,17 @@ class LabPage:
         path.parent.mkdir(parents=True, exist_ok=True)
         if selector is None:
             self.page.screenshot(path=str(path))
-        else:
+            return path
+        viewport = self.page.viewport_size
+        height = self.geometry(selector)["height"]
+        if viewport and height > viewport["height"] - 200:  # a widget taller than the page
+            self.page.set_viewport_size({"width": viewport["width"], "height": int(height) + 300})
+        try:
+            self.geometry(selector)  # laid out again and still
             self.page.locator(selector).first.screenshot(path=str(path), animations="disabled")
+        finally:
+            if viewport:
+                self.page.set_viewport_size(viewport)
         return path
 
     def errors(self, notebook: str | None = None) -> list[str]:

@@ -242,6 +242,7 @@ def test_the_attribute_panel_writes_every_kind(stage):
         "note": "half hidden",
     }
     stage.lab.screenshot("attributes set")
+    stage.lab.doc_screenshot("annotator", ROOT)
 
 
 def test_a_conflict_is_shown_not_overwritten(stage):

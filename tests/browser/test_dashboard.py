@@ -27,6 +27,7 @@ def test_a_bar_click_filters_the_gallery(jupyter_server, browser_page, write_not
     labels = ast.literal_eval(shown)
     assert labels[0] == "car" and bars.count() == len(labels)
     browser_page.screenshot("dashboard")
+    browser_page.doc_screenshot("dashboard", ".dl-dashboard")
 
     person = labels.index("person")
     bars.nth(person).scroll_into_view_if_needed()

@@ -60,4 +60,5 @@ def test_the_builder_counts_what_the_store_counts(jupyter_server, browser_page, 
     )
     assert page.locator(COUNT).inner_text() == str(dataset.items.count(filters=filters))
     browser_page.screenshot("and-a-car")
+    browser_page.doc_screenshot("filter-builder", ".dl-filter-builder")
     browser_page.assert_no_errors()

@@ -30,6 +30,7 @@ def test_thumbnails_render_clicks_select_and_actions_write(
     )
     assert page.locator(".dl-tile svg rect").count() > 0
     browser_page.screenshot("rendered")
+    browser_page.doc_screenshot("gallery", ".dl-gallery")
 
     tiles.nth(1).click()
     tiles.nth(3).click(modifiers=["Shift"])

@@ -40,4 +40,5 @@ def test_editing_a_cell_updates_the_store(jupyter_server, browser_page, write_no
     browser_page.wait_widget(".dl-preview[data-state='ready'] img")
     assert page.locator(".dl-preview-card").get_attribute("data-id") == item_id
     browser_page.screenshot("selected-row-shows-the-item")
+    browser_page.doc_screenshot("table", ".dl-table-widget")
     browser_page.assert_no_errors()

@@ -41,6 +41,12 @@ def run_cli(store_url: str, tmp_path, *args: str) -> subprocess.CompletedProcess
     )
 
 
+def test_cli_doctor_reports_a_store_that_does_not_open(tmp_path):
+    checked = run_cli("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", tmp_path, "doctor")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert "PROBLEM  store: cannot open" in checked.stdout and "secret" not in checked.stdout
+
+
 def test_cli_projects_datasets_items(store_url, tmp_path):
     assert run_cli(store_url, tmp_path, "projects", "create", "-p", "cats").returncode == 0
     assert run_cli(store_url, tmp_path, "projects", "checkout", "-p", "cats").returncode == 0
