@@ -65,8 +65,9 @@ def _added_in(version: int) -> Callable[[Connection], None]:
                 continue
             if _since(table) > version:
                 continue
+            present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
             for column in table.columns:
-                if _since(column) == version:
+                if _since(column) == version and column.name not in present:
                     kind = column.type.compile(dialect=conn.dialect)
                     added = f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'
                     conn.execute(sa.text(added))

@@ -263,7 +263,6 @@ sa.Index(
     "ix_item_refs_pool",
     item_refs.c.ref_id,
     item_refs.c.seq,
-    item_refs.c.item_id,
     sqlite_where=sa.text(POOL_CONDITION),
     postgresql_where=sa.text(POOL_CONDITION),
     info=SINCE_2,
@@ -272,7 +271,6 @@ sa.Index(
     "ix_item_refs_queue",
     item_refs.c.ref_id,
     item_refs.c.seq,
-    item_refs.c.item_id,
     sqlite_where=sa.text(QUEUE_CONDITION),
     postgresql_where=sa.text(QUEUE_CONDITION),
     info=SINCE_2,
@@ -316,7 +314,6 @@ assignments = sa.Table(
     # where the assignee's last pull ended in the task's order, and when they last worked:
     # items of an assignee idle for longer than the task's timeout may be stolen
     sa.Column("cursor_seq", sa.Float, nullable=True),
-    sa.Column("cursor_item", ID, nullable=True),
     sa.Column("last_active_at", Str(32), nullable=True),
     sa.Column("metadata", JSON, nullable=False),
     *_audit(),

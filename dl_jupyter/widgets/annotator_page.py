@@ -197,6 +197,12 @@ class AnnotatorPage(widgets.VBox):
                 "Every shape is saved as you draw it; a status button moves to the next item."
             )
 
+    def close(self) -> None:
+        """Close the page and its annotator (which stops the annotator's decoding thread)."""
+        if hasattr(self, "stage"):  # ipywidgets closes half-built widgets too
+            self._close_annotator()
+        super().close()
+
     # -- helpers ---------------------------------------------------------------------------
     def _offer(self, tasks: list[Any]) -> None:
         options = task_choices(tasks)

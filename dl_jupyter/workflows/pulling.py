@@ -37,7 +37,7 @@ assignments = schema.assignments
 POOL = sa.text(schema.POOL_CONDITION)
 QUEUE = sa.text(schema.QUEUE_CONDITION)
 leases = schema.queue_leases
-Position = tuple[float, str]  # (seq, item_id): a place in a task's order
+Position = float  # a place in a task's order: a ``seq`` (unique among a task's items)
 SHOWN_LEASE_S = 600  # how long an item a queue showed stays out of the assignee's other queues
 
 
@@ -68,7 +68,7 @@ class Lease:
 
     def touch(self, cursor: Position, took: bool) -> None:
         """Record where the last pull ended (and that the assignment is open, if it took items)."""
-        values: dict[str, Any] = {"cursor_seq": cursor[0], "cursor_item": cursor[1]}
+        values: dict[str, Any] = {"cursor_seq": cursor}
         if took:
             values["status"] = "open"
         self.conn.execute(
@@ -85,10 +85,10 @@ class Lease:
             sa.not_(self._shown_elsewhere(refs.c.item_id)),
         )
         if after is not None:
-            query = query.where(sa.tuple_(refs.c.seq, refs.c.item_id) > sa.tuple_(*after))
+            query = query.where(refs.c.seq > after)
         if other_than is not None:
             query = query.where(refs.c.item_id != other_than)
-        return self.conn.execute(query.order_by(refs.c.seq, refs.c.item_id).limit(1)).first()
+        return self.conn.execute(query.order_by(refs.c.seq).limit(1)).first()
 
     def _shown_elsewhere(self, item_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
         fresh = to_iso(datetime.now(timezone.utc) - timedelta(seconds=SHOWN_LEASE_S))
@@ -172,7 +172,7 @@ class Lease:
             else:
                 took, last = self._route(router, candidates, want - taken)
                 taken += took
-            after = (last.seq, last.item_id)
+            after = last.seq
         if after is not None and after != cursor:
             self.touch(after, took=taken > 0)
         return taken
@@ -185,10 +185,10 @@ class Lease:
             self._allowed(refs.c.item_id),
         )
         if after is not None:
-            query = query.where(sa.tuple_(refs.c.seq, refs.c.item_id) > sa.tuple_(*after))
+            query = query.where(refs.c.seq > after)
         if until is not None:
-            query = query.where(sa.tuple_(refs.c.seq, refs.c.item_id) <= sa.tuple_(*until))
-        query = query.order_by(refs.c.seq, refs.c.item_id).limit(window)
+            query = query.where(refs.c.seq <= until)
+        query = query.order_by(refs.c.seq).limit(window)
         if self.postgres:
             query = query.with_for_update(skip_locked=True, of=refs)
         return self.conn.execute(query).all()
@@ -324,7 +324,7 @@ class Lease:
         if pick is None:
             return None
         following = self.held_after(after)
-        low = after[0] if after else 0.0
+        low = after or 0.0
         high = following.seq if following is not None else low + 1
         row = self.conn.execute(
             sa.select(refs.c.item_id, refs.c.dataset_id).where(
@@ -365,7 +365,7 @@ class Lease:
                 self._not_mine(refs.c.item_id),
                 self._allowed(refs.c.item_id),
             )
-            .order_by(refs.c.seq, refs.c.item_id)
+            .order_by(refs.c.seq)
             .limit(want)
         )
         if self.postgres:

@@ -74,13 +74,13 @@ class Queue:
                 lease.show(found.item_id)
         if found is None:
             return None
-        self._cursor = (found.seq, found.item_id)
+        self._cursor = found.seq
         self._served.append(found.item_id)
         self._index = len(self._served) - 1
         return self._show(found.item_id)
 
     def _find(self, lease: Lease, assignment: Any) -> Any:
-        current = self._cursor[1] if self._cursor else None
+        current = self._served[-1] if self._served else None
         if lease.gold_due(self._options.gold_ratio):
             gold_item = lease.serve_gold(self._cursor)
             if gold_item is not None:
@@ -104,12 +104,7 @@ class Queue:
             wanted = DISTRIBUTION_PULL
         if wanted <= 0:
             return 0
-        cursor = (
-            None
-            if assignment.cursor_item is None
-            else (assignment.cursor_seq, assignment.cursor_item)
-        )
-        return lease.pull(wanted, cursor)
+        return lease.pull(wanted, assignment.cursor_seq)
 
     def previous(self) -> Any:
         """The item served before the current one, or None at the start."""
@@ -165,13 +160,12 @@ class Queue:
             if assignment is not None:
                 return lease, assignment
         found = sessions.find(conn, self.task.id, self.assignee_id)
-        if found is None and not join:
+        if found is not None:
+            self._assignment_id = found.id
+        elif join:
+            self._assignment_id = sessions.join(conn, self.task, self.assignee_id, self._acting())
+        else:
             raise ConflictError(f"{self.assignee_id} holds no items of task {self.task.name!r}")
-        self._assignment_id = (
-            found.id
-            if found is not None
-            else sessions.join(conn, self.task, self.assignee_id, self._acting())
-        )
         lease = self._lease(conn, self._assignment_id)
         return lease, lease.lock()
 

@@ -67,8 +67,12 @@ def test_several_tasks_wait_for_a_choice_and_the_picker_opens_one(client, team):
     assert "choose a task" in page.message.value
     page.task_picker.value = review.id
     assert page.task.id == review.id and page.annotator.position["value"] == [0, 4]
+    first = page.annotator
     page.task_picker.value = team["boxes"].id
     assert page.task.id == team["boxes"].id and page.stage.children == (page.annotator,)
+    assert first.comm is None  # the annotator of the other task was closed
+    page.close()
+    assert page.annotator is None and page.comm is None
 
 
 def test_the_address_picks_a_task_by_name_or_id(client, team):
