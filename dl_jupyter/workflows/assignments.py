@@ -57,18 +57,14 @@ class Assignments(Repository):
         return self.client.tasks_repo().get(task_id=wanted)
 
     def _scoped(self, query: sa.Select) -> sa.Select:
+        """Assignments of this task, dataset or project, in the user's projects."""
         if self.task_id is not None:
-            return query.where(a.c.task_id == self.task_id)
-        if self.dataset_id is not None:
-            return query.where(a.c.dataset_id == self.dataset_id)
-        if self.project_id is not None:
-            return query.where(a.c.project_id == self.project_id)
-        m = schema.project_members
-        return query.where(
-            a.c.project_id.in_(
-                sa.select(m.c.project_id).where(m.c.email == self.client.require_user())
-            )
-        )
+            query = query.where(a.c.task_id == self.task_id)
+        elif self.dataset_id is not None:
+            query = query.where(a.c.dataset_id == self.dataset_id)
+        elif self.project_id is not None:
+            query = query.where(a.c.project_id == self.project_id)
+        return query.where(a.c.project_id.in_(sessions.projects_of(self.client.require_user())))
 
     # -- reading -----------------------------------------------------------------------
     def get(
@@ -126,11 +122,7 @@ class Assignments(Repository):
         if pages_size:
             query = query.limit(pages_size).offset((page_offset or 0) * pages_size)
         with self.store.read() as conn:
-            return EntityList(
-                records.assignment(r, self.client)
-                for r in conn.execute(query)
-                if self.client.role_in(r.project_id, conn) is not None
-            )
+            return EntityList(records.assignment(r, self.client) for r in conn.execute(query))
 
     def get_items(
         self,

@@ -52,6 +52,12 @@ def members(conn: Connection, project_id: str) -> list[str]:
     )
 
 
+def projects_of(email: str) -> sa.Select:
+    """The ids of the projects ``email`` is a member of (a subquery)."""
+    m = schema.project_members
+    return sa.select(m.c.project_id).where(m.c.email == email)
+
+
 def require_member(conn: Connection, project_id: str, emails: list[str]) -> None:
     """BadRequest naming the emails that are not members of the project."""
     known = set(members(conn, project_id))

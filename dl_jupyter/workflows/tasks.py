@@ -169,7 +169,8 @@ class Tasks(Repository):
 
         ``assignee_ids`` split the items equally, ``workload`` by percent; ``batch_size`` and
         ``max_batch_workload`` make a pulling task. See the module docstring for the routing,
-        overlap, sampling and quality settings.
+        overlap, sampling and quality settings. Creation is synchronous (``wait`` changes
+        nothing) and makes the assignments itself (``assignments_ids`` is accepted and unused).
         """
         dataset = dataset or self._dataset(self.dataset_id)
         if task_type not in ("annotation", "qa"):
@@ -543,16 +544,12 @@ class Tasks(Repository):
         return records.task(found[0], self.client)
 
     def _scoped(self, query: sa.Select) -> sa.Select:
+        """Tasks of this dataset or project, among the projects the user is a member of."""
         if self.dataset_id is not None:
-            return query.where(t.c.dataset_id == self.dataset_id)
-        if self.project_id is not None:
-            return query.where(t.c.project_id == self.project_id)
-        m = schema.project_members
-        return query.where(
-            t.c.project_id.in_(
-                sa.select(m.c.project_id).where(m.c.email == self.client.require_user())
-            )
-        )
+            query = query.where(t.c.dataset_id == self.dataset_id)
+        elif self.project_id is not None:
+            query = query.where(t.c.project_id == self.project_id)
+        return query.where(t.c.project_id.in_(sessions.projects_of(self.client.require_user())))
 
     def list(
         self,
@@ -591,11 +588,7 @@ class Tasks(Repository):
         size = pages_size or LIST_PAGE_SIZE
         query = query.order_by(t.c.created_at, t.c.id).limit(size).offset((page_offset or 0) * size)
         with self.store.read() as conn:
-            return EntityList(
-                records.task(r, self.client)
-                for r in conn.execute(query)
-                if self.client.role_in(r.project_id, conn) is not None
-            )
+            return EntityList(records.task(r, self.client) for r in conn.execute(query))
 
     def query(self, filters: Any = None, project_ids: Any = None) -> Any:
         """Pages of the tasks matching a DQL filter (``dl.Filters(resource='tasks', ...)``)."""
