@@ -355,18 +355,19 @@ class AnnotationStatusField(Field):
 
     name: str
 
-    def _with_status(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    def _with_status(self, ctx: Context, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
         r = schema.item_refs
-        return schema.items.c.id.in_(
-            sa.select(r.c.item_id).where(r.c.status.is_not(None), *conditions)
-        )
+        query = sa.select(r.c.item_id).where(r.c.status.is_not(None), *conditions)
+        if ctx.dataset_id is not None:
+            query = query.where(r.c.dataset_id == ctx.dataset_id)
+        return schema.items.c.id.in_(query)
 
     def condition(self, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
         r = schema.item_refs
         if op == "eq" and isinstance(value, list):
             statuses = sorted({normalise(self.name, STRING, v) for v in value})
             if not statuses:
-                return sa.not_(self._with_status())
+                return sa.not_(self._with_status(ctx))
             distinct = (
                 sa.select(r.c.item_id)
                 .where(r.c.status.is_not(None))
@@ -377,7 +378,9 @@ class AnnotationStatusField(Field):
             return schema.items.c.id.in_(distinct)
         if op == "exists":
             return (
-                self._with_status() if _truthy(self.name, value) else sa.not_(self._with_status())
+                self._with_status(ctx)
+                if _truthy(self.name, value)
+                else sa.not_(self._with_status(ctx))
             )
         return super().condition(op, value, ctx)
 
@@ -386,10 +389,9 @@ class AnnotationStatusField(Field):
             raise BadRequestError(f"Operator {op!r} does not apply to {self.name!r}")
         status = normalise(self.name, STRING, value)
         if sqlfuncs.has_glob(status):
-            return self._with_status(
-                sqlfuncs.glob_match(schema.item_refs.c.status, status, ctx.dialect)
-            )
-        return self._with_status(schema.item_refs.c.status == status)
+            match = sqlfuncs.glob_match(schema.item_refs.c.status, status, ctx.dialect)
+            return self._with_status(ctx, match)
+        return self._with_status(ctx, schema.item_refs.c.status == status)
 
 
 @dataclass

@@ -118,8 +118,7 @@ class EditSession:
         current = self.annotation(key).annotation_definition
         if not isinstance(geometry, Mapping) or geometry.get("type") != current.type:
             raise BadRequestError(
-                f"shape {key!r} is a {current.type!r}; "
-                f"its geometry cannot become {geometry!r:.80}"
+                f"shape {key!r} is a {current.type!r}; its geometry cannot become {geometry!r:.80}"
             )
         definition = to_definition(geometry, current.label, current.attributes)
         self._commit("edit shape", [(key, Snapshot.of(definition))])

@@ -15,7 +15,8 @@ class Item(BaseEntity):
     """One file of a dataset (``type='file'``) or a folder (``type='dir'``)."""
 
     _REPR_FIELDS: ClassVar[tuple[str, ...]] = (
-        "id", "dataset_id", "filename", "name", "type", "created_at", "creator", "annotations_count",
+        "id", "dataset_id", "filename", "name", "type", "created_at", "creator",
+        "annotations_count",
     )  # fmt: skip
     id: str = ""
     dataset_id: str = ""
@@ -83,7 +84,7 @@ class Item(BaseEntity):
 
     # -- operations ----------------------------------------------------------------------
     def update(self, system_metadata: bool = False) -> Item:
-        """Write this item's changed metadata (and name/description) back; returns the stored item."""
+        """Write this item's changed metadata, name and description back; returns the item."""
         return self._repo().update(item=self, system_metadata=system_metadata)
 
     def delete(self) -> bool:
@@ -93,14 +94,25 @@ class Item(BaseEntity):
         """Move to another folder (``'/dir/'``) or to a new full path (``'/dir/name.jpg'``)."""
         return self._repo().move(item=self, new_path=new_path)
 
-    def clone(self, dst_dataset_id: str | None = None, remote_filepath: str | None = None,
-              metadata: dict | None = None, with_annotations: bool = True,
-              with_metadata: bool = True, with_task_annotations_status: bool = False,
-              allow_many: bool = False, wait: bool = True) -> Item:
+    def clone(
+        self,
+        dst_dataset_id: str | None = None,
+        remote_filepath: str | None = None,
+        metadata: dict | None = None,
+        with_annotations: bool = True,
+        with_metadata: bool = True,
+        with_task_annotations_status: bool = False,
+        allow_many: bool = False,
+        wait: bool = True,
+    ) -> Item:
         return self._repo().clone(
-            item_id=self.id, dst_dataset_id=dst_dataset_id or self.dataset_id,
-            remote_filepath=remote_filepath, metadata=metadata, with_annotations=with_annotations,
-            with_metadata=with_metadata, allow_many=allow_many,
+            item_id=self.id,
+            dst_dataset_id=dst_dataset_id or self.dataset_id,
+            remote_filepath=remote_filepath,
+            metadata=metadata,
+            with_annotations=with_annotations,
+            with_metadata=with_metadata,
+            allow_many=allow_many,
         )
 
     def set_description(self, text: str | None) -> Item:
@@ -111,17 +123,34 @@ class Item(BaseEntity):
     def update_status(self, status: str, clear: bool = False) -> bool:
         return self._repo().update_status(status=status, items=[self], clear=clear)
 
-    def download(self, local_path: str | None = None, file_types: Any = None,
-                 save_locally: bool = True, to_array: bool = False, annotation_options: Any = None,
-                 overwrite: bool = False, to_items_folder: bool = True, thickness: int = 1,
-                 with_text: bool = False, annotation_filters: Any = None, alpha: float = 1,
-                 export_version: Any = None) -> Any:
-        """The binary: a file path, a BytesIO (``save_locally=False``) or an array (``to_array``)."""
+    def download(
+        self,
+        local_path: str | None = None,
+        file_types: Any = None,
+        save_locally: bool = True,
+        to_array: bool = False,
+        annotation_options: Any = None,
+        overwrite: bool = False,
+        to_items_folder: bool = True,
+        thickness: int = 1,
+        with_text: bool = False,
+        annotation_filters: Any = None,
+        alpha: float = 1,
+        export_version: Any = None,
+    ) -> Any:
+        """The binary: a file path, a BytesIO (``save_locally=False``) or an array."""
         return self._repo().download_item(
-            item=self, local_path=local_path, save_locally=save_locally, to_array=to_array,
-            annotation_options=annotation_options, overwrite=overwrite,
-            to_items_folder=to_items_folder, thickness=thickness, with_text=with_text,
-            annotation_filters=annotation_filters, alpha=alpha,
+            item=self,
+            local_path=local_path,
+            save_locally=save_locally,
+            to_array=to_array,
+            annotation_options=annotation_options,
+            overwrite=overwrite,
+            to_items_folder=to_items_folder,
+            thickness=thickness,
+            with_text=with_text,
+            annotation_filters=annotation_filters,
+            alpha=alpha,
         )
 
     def open(self) -> Any:
@@ -149,11 +178,16 @@ class Item(BaseEntity):
 
     def _html_rows(self) -> list[tuple[object, object]]:
         rows: list[tuple[object, object]] = [
-            ("id", self.id), ("filename", self.filename), ("type", self.mimetype or self.type),
+            ("id", self.id),
+            ("filename", self.filename),
+            ("type", self.mimetype or self.type),
         ]
         if self.width:
             rows.append(("size", f"{self.width} x {self.height}"))
-        rows += [("annotations", self.annotations_count), ("created", f"{self.created_at} by {self.creator}")]
+        rows += [
+            ("annotations", self.annotations_count),
+            ("created", f"{self.created_at} by {self.creator}"),
+        ]
         user = self.metadata.get("user")
         if user:
             rows += [(f"metadata.user.{k}", v) for k, v in list(user.items())[:20]]

@@ -166,58 +166,103 @@ class Dataset(BaseEntity):
     def instance_map(self) -> dict[str, int]:
         return self._ontology().instance_map
 
-    def add_label(self, label_name: str | None = None, color: Any = None, children: Any = None,
-                  attributes: Any = None, display_label: str | None = None, label: Label | None = None,
-                  recipe_id: str | None = None, ontology_id: str | None = None,
-                  icon_path: str | None = None) -> Label:
+    def add_label(
+        self,
+        label_name: str | None = None,
+        color: Any = None,
+        children: Any = None,
+        attributes: Any = None,
+        display_label: str | None = None,
+        label: Label | None = None,
+        recipe_id: str | None = None,
+        ontology_id: str | None = None,
+        icon_path: str | None = None,
+    ) -> Label:
         """Add a label to the dataset's recipe (dotted names make a hierarchy)."""
         ontology = self._ontology(recipe_id, ontology_id)
-        added = ontology.add_label(label_name=label_name, color=color, children=children,
-                                   attributes=attributes, display_label=display_label, label=label,
-                                   icon_path=icon_path)
+        added = ontology.add_label(
+            label_name=label_name,
+            color=color,
+            children=children,
+            attributes=attributes,
+            display_label=display_label,
+            label=label,
+            icon_path=icon_path,
+        )
         ontology.update()
         return added
 
-    def add_labels(self, label_list: Any, ontology_id: str | None = None,
-                   recipe_id: str | None = None) -> list[Label]:
+    def add_labels(
+        self, label_list: Any, ontology_id: str | None = None, recipe_id: str | None = None
+    ) -> list[Label]:
         ontology = self._ontology(recipe_id, ontology_id)
         added = ontology.add_labels(label_list)
         ontology.update()
         return added
 
-    def update_label(self, label_name: str | None = None, color: Any = None, children: Any = None,
-                     attributes: Any = None, display_label: str | None = None,
-                     label: Label | None = None, recipe_id: str | None = None,
-                     ontology_id: str | None = None, upsert: bool = False,
-                     icon_path: str | None = None) -> Label:
+    def update_label(
+        self,
+        label_name: str | None = None,
+        color: Any = None,
+        children: Any = None,
+        attributes: Any = None,
+        display_label: str | None = None,
+        label: Label | None = None,
+        recipe_id: str | None = None,
+        ontology_id: str | None = None,
+        upsert: bool = False,
+        icon_path: str | None = None,
+    ) -> Label:
         ontology = self._ontology(recipe_id, ontology_id)
-        updated = ontology.update_label(label_name=label_name, color=color, children=children,
-                                        attributes=attributes, display_label=display_label,
-                                        label=label, upsert=upsert, icon_path=icon_path)
+        updated = ontology.update_label(
+            label_name=label_name,
+            color=color,
+            children=children,
+            attributes=attributes,
+            display_label=display_label,
+            label=label,
+            upsert=upsert,
+            icon_path=icon_path,
+        )
         ontology.update()
         return updated
 
-    def update_labels(self, label_list: Any, ontology_id: str | None = None,
-                      recipe_id: str | None = None, upsert: bool = False) -> list[Label]:
+    def update_labels(
+        self,
+        label_list: Any,
+        ontology_id: str | None = None,
+        recipe_id: str | None = None,
+        upsert: bool = False,
+    ) -> list[Label]:
         ontology = self._ontology(recipe_id, ontology_id)
         updated = ontology.update_labels(label_list, upsert=upsert)
         ontology.update()
         return updated
 
-    def delete_labels(self, label_names: Any, ontology_id: str | None = None,
-                      recipe_id: str | None = None) -> bool:
+    def delete_labels(
+        self, label_names: Any, ontology_id: str | None = None, recipe_id: str | None = None
+    ) -> bool:
         return self._ontology(recipe_id, ontology_id).delete_labels(label_names)
 
-    def update_attributes(self, title: str | None, key: str, attribute_type: Any,
-                          recipe_id: str | None = None, ontology_id: str | None = None,
-                          scope: Any = None, optional: bool | None = None, values: Any = None,
-                          attribute_range: Any = None) -> dict:
+    def update_attributes(
+        self,
+        title: str | None,
+        key: str,
+        attribute_type: Any,
+        recipe_id: str | None = None,
+        ontology_id: str | None = None,
+        scope: Any = None,
+        optional: bool | None = None,
+        values: Any = None,
+        attribute_range: Any = None,
+    ) -> dict:
         return self._ontology(recipe_id, ontology_id).update_attributes(
             title, key, attribute_type, scope, optional, values, attribute_range
         )
 
-    def delete_attributes(self, keys: Any, recipe_id: str | None = None,
-                          ontology_id: str | None = None) -> bool:
+    def delete_attributes(
+        self, keys: Any, recipe_id: str | None = None, ontology_id: str | None = None
+    ) -> bool:
         return self._ontology(recipe_id, ontology_id).delete_attributes(keys)
 
     def switch_recipe(self, recipe_id: str | None = None, recipe: Any = None) -> Dataset:
@@ -235,12 +280,21 @@ class Dataset(BaseEntity):
     def delete(self, sure: bool = False, really: bool = False) -> bool:
         return self._repo().delete(dataset_id=self.id, sure=sure, really=really)
 
-    def clone(self, clone_name: str, filters: Any = None, with_items_annotations: bool = True,
-              with_metadata: bool = True, with_task_annotations_status: bool = True,
-              dataset_id: str | None = None) -> Dataset:
+    def clone(
+        self,
+        clone_name: str,
+        filters: Any = None,
+        with_items_annotations: bool = True,
+        with_metadata: bool = True,
+        with_task_annotations_status: bool = True,
+        dataset_id: str | None = None,
+    ) -> Dataset:
         return self._repo().clone(
-            dataset_id=self.id, clone_name=clone_name, filters=filters,
-            with_items_annotations=with_items_annotations, with_metadata=with_metadata,
+            dataset_id=self.id,
+            clone_name=clone_name,
+            filters=filters,
+            with_items_annotations=with_items_annotations,
+            with_metadata=with_metadata,
             with_task_annotations_status=with_task_annotations_status,
         )
 
@@ -253,44 +307,87 @@ class Dataset(BaseEntity):
     def checkout(self) -> None:
         self._repo().checkout(dataset=self)
 
-    def download(self, filters: Any = None, local_path: str | None = None, file_types: Any = None,
-                 annotation_options: Any = None, annotation_filters: Any = None,
-                 overwrite: bool = False, to_items_folder: bool = True, thickness: int = 1,
-                 with_text: bool = False, without_relative_path: Any = None, alpha: float = 1,
-                 export_version: Any = None, save_locally: bool = True) -> str:
+    def download(
+        self,
+        filters: Any = None,
+        local_path: str | None = None,
+        file_types: Any = None,
+        annotation_options: Any = None,
+        annotation_filters: Any = None,
+        overwrite: bool = False,
+        to_items_folder: bool = True,
+        thickness: int = 1,
+        with_text: bool = False,
+        without_relative_path: Any = None,
+        alpha: float = 1,
+        export_version: Any = None,
+        save_locally: bool = True,
+    ) -> str:
         """Download items and their annotation JSON to ``local_path``; returns the folder."""
         return self.items.download(
-            filters=filters, local_path=local_path, file_types=file_types,
-            annotation_options=annotation_options, annotation_filters=annotation_filters,
-            overwrite=overwrite, to_items_folder=to_items_folder, thickness=thickness,
-            with_text=with_text, without_relative_path=without_relative_path, alpha=alpha,
-            export_version=export_version, return_folder=True,
+            filters=filters,
+            local_path=local_path,
+            file_types=file_types,
+            annotation_options=annotation_options,
+            annotation_filters=annotation_filters,
+            overwrite=overwrite,
+            to_items_folder=to_items_folder,
+            thickness=thickness,
+            with_text=with_text,
+            without_relative_path=without_relative_path,
+            alpha=alpha,
+            export_version=export_version,
+            return_folder=True,
         )
 
-    def download_folder(self, folder_path: str, filters: Any = None, local_path: str | None = None,
-                        **options: Any) -> str:
+    def download_folder(
+        self, folder_path: str, filters: Any = None, local_path: str | None = None, **options: Any
+    ) -> str:
         """``download`` of the items under the dataset folder ``folder_path`` (recursive);
         takes the same options (``save_locally`` included, as the SDK's snippets pass it)."""
         chosen = filters if filters is not None else Filters()
         chosen.add(field="filename", values=folder_path.rstrip("/") + "/**")
         return self.download(filters=chosen, local_path=local_path, **options)
 
-    def download_annotations(self, local_path: str | None = None, filters: Any = None,
-                             annotation_options: Any = None, annotation_filters: Any = None,
-                             overwrite: bool = False, thickness: int = 1, with_text: bool = False,
-                             remote_path: Any = None, include_annotations_in_output: bool = True,
-                             export_png_files: bool = False, filter_output_annotations: bool = False,
-                             alpha: float = 1, export_version: Any = None) -> str:
+    def download_annotations(
+        self,
+        local_path: str | None = None,
+        filters: Any = None,
+        annotation_options: Any = None,
+        annotation_filters: Any = None,
+        overwrite: bool = False,
+        thickness: int = 1,
+        with_text: bool = False,
+        remote_path: Any = None,
+        include_annotations_in_output: bool = True,
+        export_png_files: bool = False,
+        filter_output_annotations: bool = False,
+        alpha: float = 1,
+        export_version: Any = None,
+    ) -> str:
         """Download only the annotation JSON files (no binaries); returns the folder."""
         return self.items.download(
-            filters=filters, local_path=local_path, annotation_options=annotation_options or "json",
-            annotation_filters=annotation_filters, overwrite=overwrite, thickness=thickness,
-            with_text=with_text, alpha=alpha, export_version=export_version,
-            return_folder=True, with_binaries=False,
+            filters=filters,
+            local_path=local_path,
+            annotation_options=annotation_options or "json",
+            annotation_filters=annotation_filters,
+            overwrite=overwrite,
+            thickness=thickness,
+            with_text=with_text,
+            alpha=alpha,
+            export_version=export_version,
+            return_folder=True,
+            with_binaries=False,
         )
 
-    def upload_annotations(self, local_path: str, filters: Any = None, clean: bool = False,
-                           remote_root_path: str = "/", export_version: Any = None) -> Any:
+    def upload_annotations(
+        self,
+        local_path: str,
+        filters: Any = None,
+        clean: bool = False,
+        remote_root_path: str = "/",
+        export_version: Any = None,
+    ) -> Any:
         return self.annotations.upload_from_folder(
             local_path=local_path, filters=filters, clean=clean, remote_root_path=remote_root_path
         )

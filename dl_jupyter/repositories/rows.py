@@ -199,17 +199,36 @@ def annotation_values(entity: Annotation) -> dict:
     }
 
 
-def box_values(label: str | None, left: float, top: float, right: float, bottom: float,
-               system: dict, source: str = "sdk") -> dict:
+def box_values(
+    label: str | None,
+    left: float,
+    top: float,
+    right: float,
+    bottom: float,
+    system: dict,
+    source: str = "sdk",
+) -> dict:
     """``annotation_values`` of a plain, unrotated Box without building entities: what bulk
     imports of millions of boxes write (``system`` is its metadata.system, without 'source')."""
     return {
-        "type": "box", "label": label,
-        "coordinates": [{"x": float(left), "y": float(top), "z": 0},
-                        {"x": float(right), "y": float(bottom), "z": 0}],
-        "attributes": None, "status": None, "object_id": None, "parent_id": None,
-        "automated": False, "model_name": None, "score": None,
-        "x0": left, "y0": top, "x1": right, "y1": bottom,
-        "area": float((right - left) * (bottom - top)), "description": None,
+        "type": "box",
+        "label": label,
+        "coordinates": [
+            {"x": float(left), "y": float(top), "z": 0},
+            {"x": float(right), "y": float(bottom), "z": 0},
+        ],
+        "attributes": None,
+        "status": None,
+        "object_id": None,
+        "parent_id": None,
+        "automated": False,
+        "model_name": None,
+        "score": None,
+        "x0": left,
+        "y0": top,
+        "x1": right,
+        "y1": bottom,
+        "area": float((right - left) * (bottom - top)),
+        "description": None,
         "metadata": {"system": {**system, "source": source}, "user": {}},
     }

@@ -122,7 +122,10 @@ class Store:
     # -- blob bookkeeping ----------------------------------------------------------------
     def journal_blobs(self, hashes: Iterable[str], at: str | None = None) -> None:
         """Record blobs about to be referenced, committed before their rows are written."""
-        rows = [{"blob": h, "created_at": at or now_iso(), "owner": _this_process()} for h in set(hashes)]
+        rows = [
+            {"blob": h, "created_at": at or now_iso(), "owner": _this_process()}
+            for h in set(hashes)
+        ]
         if not rows:
             return
         with self.write() as conn:
@@ -144,7 +147,9 @@ class Store:
             return
         j = schema.blob_journal
         conn.execute(j.delete().where(j.c.blob.in_(hashes)))
-        conn.execute(j.insert(), [{"blob": h, "created_at": RELEASED, "owner": None} for h in hashes])
+        conn.execute(
+            j.insert(), [{"blob": h, "created_at": RELEASED, "owner": None} for h in hashes]
+        )
 
     def settle_blobs(self, hashes: Iterable[str]) -> None:
         """After the rows referencing ``hashes`` committed: they are no longer candidates."""
@@ -162,8 +167,11 @@ class Store:
         j, items = schema.blob_journal, schema.items
         with self.write() as conn:
             journal = conn.execute(sa.select(j.c.blob, j.c.created_at, j.c.owner)).all()
-            candidates = [row.blob for row in journal
-                          if row.created_at < cutoff or _dead_local_writer(row.owner)]
+            candidates = [
+                row.blob
+                for row in journal
+                if row.created_at < cutoff or _dead_local_writer(row.owner)
+            ]
             if not candidates:
                 return 0
             used = set(

@@ -34,11 +34,13 @@ def test_import_in_a_kernel_loads_no_widget_library():
     from nbclient import NotebookClient
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(
-        "import sys, dl_jupyter\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        f"{['anywidget', 'bqplot', 'ipycanvas', 'ipywidgets']!r}))"
-    )]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import sys, dl_jupyter\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            f"{['anywidget', 'bqplot', 'ipycanvas', 'ipywidgets']!r}))"
+        )
+    ]
     NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     assert notebook.cells[0].outputs[0]["text"].strip() == "[]"
 

@@ -117,11 +117,17 @@ def test_a_killed_upload_leaves_whole_batches(store_url, tmp_path):
         dataset = client.projects_repo().create(project_name="p").datasets.create(dataset_name="d")
         dataset.items.upload(local_path={str(tmp_path / "many")!r})
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 9, result.stderr
     reopened = Store(store_url, blob_root=str(blob_root))
     with reopened.read() as conn:
-        hashes = conn.execute(sa.select(schema.items.c.blob).where(schema.items.c.type == "file")).scalars().all()
+        hashes = (
+            conn.execute(sa.select(schema.items.c.blob).where(schema.items.c.type == "file"))
+            .scalars()
+            .all()
+        )
     assert len(hashes) == 100 and all(reopened.blobs.exists(h) for h in hashes)
     on_disk = {p.name for p in blob_root.glob("??/??/*")}
     assert on_disk == set(hashes)
@@ -163,13 +169,16 @@ def test_several_processes_share_one_store(store_url, tmp_path, dataset):
         dataset = client.datasets_repo().get(dataset_id={dataset.id!r})
         for batch in range(4):
             dataset.items.bulk_insert(
-                {{"filename": f"/w{{worker}}/{{batch}}-{{n}}.jpg", "metadata": {{"user": {{"w": worker}}}}}}
+                {{"filename": f"/w{{worker}}/{{batch}}-{{n}}.jpg",
+                  "metadata": {{"user": {{"w": worker}}}}}}
                 for n in range(50))
             dataset.items.update(filters=dl.Filters(field="metadata.user.w", values=worker),
                                  update_values={{"batch": batch}})
     """)
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stderr=subprocess.PIPE, text=True)
-               for n in range(3)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, str(n)], stderr=subprocess.PIPE, text=True)
+        for n in range(3)
+    ]
     errors = [worker.communicate()[1] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0, 0], errors
     assert dataset.items.count() == 3 * 4 * 50
