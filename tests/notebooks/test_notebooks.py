@@ -21,6 +21,7 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """Runs with the embedded store and the user data folder inside a temporary folder."""
     monkeypatch.setenv("DL_JUPYTER_URL", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "home").mkdir()
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DL_JUPYTER_USER", "notebook@example.com")
     notebook = nbformat.read(path, as_version=4)
