@@ -130,3 +130,13 @@ def json_sort_key(column: ColumnElement, keys: Sequence[str], dialect: str) -> C
     if dialect == SQLITE:
         return sa.func.json_extract(column, sqlite_path(keys))
     return column.op("#>")(sa.cast(list(keys), sa.ARRAY(sa.Text)))
+
+
+def one_of(column: ColumnElement, values: Sequence[Any], dialect: str) -> ColumnElement[bool]:
+    """``column IN values`` with the values as one bound parameter (a JSON array on SQLite, an
+    array on PostgreSQL): a page of a thousand ids compiles as fast as one id, with no limit
+    on the number of variables."""
+    if dialect == SQLITE:
+        each = sa.func.json_each(sa.literal(json.dumps(list(values)))).table_valued("value")
+        return column.in_(sa.select(each.c.value))
+    return column == sa.any_(sa.literal(list(values), sa.ARRAY(sa.Text)))

@@ -21,7 +21,7 @@ from dl_jupyter import _hooks
 from dl_jupyter._progress import progress as progress_bar
 from dl_jupyter.dql.compile import as_query, compile_query
 from dl_jupyter.dql.filters import Filters, describe_query
-from dl_jupyter.dql.sqlfuncs import jsonb_value
+from dl_jupyter.dql.sqlfuncs import jsonb_value, one_of
 from dl_jupyter.entities.item import Item
 from dl_jupyter.enums import FiltersResource
 from dl_jupyter.exceptions import BadRequestError, ConflictError, NotFoundError
@@ -62,41 +62,54 @@ class Items(Repository):
 
     def _refs_of(self, conn: Connection, item_ids: Sequence[str]) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = {item_id: [] for item_id in item_ids}
-        for part in chunks(list(item_ids)):
-            for row in conn.execute(
-                sa.select(refs)
-                .where(refs.c.item_id.in_(part))
-                .order_by(refs.c.ref_type.desc(), refs.c.ref_id)
-            ):
-                found[row.item_id].append(
-                    {"type": row.ref_type, "id": row.ref_id, "status": row.status}
-                )
+        for row in conn.execute(
+            sa.select(refs.c.item_id, refs.c.ref_type, refs.c.ref_id, refs.c.status)
+            .where(one_of(refs.c.item_id, item_ids, self.dialect))
+            .order_by(refs.c.ref_type.desc(), refs.c.ref_id)
+        ):
+            found[row.item_id].append(
+                {"type": row.ref_type, "id": row.ref_id, "status": row.status}
+            )
         return found
 
     def _status_logs(self, conn: Connection, item_ids: Sequence[str]) -> dict[str, list[dict]]:
         """``metadata.system.statusLog``: every status each item got in its tasks, oldest first."""
         log = schema.item_status_log
         found: dict[str, list[dict]] = {item_id: [] for item_id in item_ids}
-        for part in chunks(list(item_ids)):
-            for row in conn.execute(
-                sa.select(log).where(log.c.item_id.in_(part)).order_by(log.c.created_at, log.c.id)
-            ):
-                found[row.item_id].append(
-                    {
-                        "status": row.status,
-                        "action": row.operation,
-                        "creator": row.creator,
-                        "timestamp": row.created_at,
-                        "taskId": row.task_id,
-                        "assignmentId": row.assignment_id,
-                    }
-                )
+        query = sa.select(log).where(one_of(log.c.item_id, item_ids, self.dialect))
+        for row in conn.execute(query.order_by(log.c.created_at, log.c.id)):
+            found[row.item_id].append(
+                {
+                    "status": row.status,
+                    "action": row.operation,
+                    "creator": row.creator,
+                    "timestamp": row.created_at,
+                    "taskId": row.task_id,
+                    "assignmentId": row.assignment_id,
+                }
+            )
         return found
 
-    def _entities(self, conn: Connection, result_rows: Sequence) -> list[Item]:
+    def _entities(
+        self, conn: Connection, result_rows: Sequence, in_tasks: bool = True
+    ) -> list[Item]:
+        """Items of these rows, with their task refs and status history (``in_tasks=False``:
+        the dataset has no task, so there are none to read)."""
+        if not in_tasks:
+            return [rows.item(r, self.client, [], []) for r in result_rows]
         ids = [r.id for r in result_rows]
         item_refs, logs = self._refs_of(conn, ids), self._status_logs(conn, ids)
         return [rows.item(r, self.client, item_refs[r.id], logs[r.id]) for r in result_rows]
+
+    @staticmethod
+    def _has_tasks(conn: Connection, dataset_id: str) -> bool:
+        """Whether any task (so any ref or status) exists on the dataset: pages of a dataset
+        without tasks then skip two lookups per page."""
+        t = schema.tasks
+        return (
+            conn.execute(sa.select(t.c.id).where(t.c.dataset_id == dataset_id).limit(1)).first()
+            is not None
+        )
 
     # -- reading -------------------------------------------------------------------------
     def get(
@@ -152,9 +165,10 @@ class Items(Repository):
         compiled = compile_query(query, self.dialect, self._dataset_id())
         with self.store.read() as conn:
             self._read_access(conn, self._dataset_id())
+            in_tasks = self._has_tasks(conn, self._dataset_id())
 
         def to_entities(conn: Connection, result_rows: Sequence) -> list[Item]:
-            return self._entities(conn, result_rows)
+            return self._entities(conn, result_rows, in_tasks)
 
         return self._paged(
             i,

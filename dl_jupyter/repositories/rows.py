@@ -87,12 +87,13 @@ def recipe(row: Row, client: Any) -> Recipe:
 def item(
     row: Row, client: Any, refs: list[dict] | None = None, status_log: list[dict] | None = None
 ) -> Item:
-    metadata = dict(row.metadata or {})  # decoded afresh for this row: nothing shared to copy
+    # one dict of the row: attribute access on a Row costs several times more, per field
+    v = dict(zip(row._fields, row))
+    metadata = dict(v["metadata"] or {})  # decoded afresh for this row: nothing shared to copy
     system = metadata["system"] = dict(metadata.get("system") or {})
     for column in ITEM_SYSTEM_COLUMNS:
-        value = getattr(row, column)
-        if value is not None:
-            system[column] = value
+        if v[column] is not None:
+            system[column] = v[column]
     if refs is not None:
         system["refs"] = [
             {"type": r["type"], "id": r["id"], "metadata": {"status": r["status"]}}
@@ -104,24 +105,24 @@ def item(
     if status_log:  # items that never had a status in a task keep no (empty) log
         system["statusLog"] = status_log
     return Item(
-        id=row.id,
-        dataset_id=row.dataset_id,
-        filename=row.filename,
-        dir=row.dir,
-        name=row.name,
-        type=row.type,
-        hidden=bool(row.hidden),
+        id=v["id"],
+        dataset_id=v["dataset_id"],
+        filename=v["filename"],
+        dir=v["dir"],
+        name=v["name"],
+        type=v["type"],
+        hidden=bool(v["hidden"]),
         metadata=metadata,
-        description=row.description,
-        annotations_count=row.annotations_count,
-        creator=row.creator,
-        created_at=row.created_at,
-        updated_by=row.updated_by,
-        updated_at=row.updated_at,
-        src_item_id=row.src_item_id,
-        blob=row.blob,
-        link=row.link,
-        version=row.version,
+        description=v["description"],
+        annotations_count=v["annotations_count"],
+        creator=v["creator"],
+        created_at=v["created_at"],
+        updated_by=v["updated_by"],
+        updated_at=v["updated_at"],
+        src_item_id=v["src_item_id"],
+        blob=v["blob"],
+        link=v["link"],
+        version=v["version"],
         _client=client,
     )
 
@@ -138,30 +139,31 @@ def split_item_metadata(metadata: Mapping) -> tuple[dict, dict]:
 
 
 def annotation(row: Row, client: Any, item_entity: Any = None) -> Annotation:
-    metadata = dict(row.metadata or {})
+    v = dict(zip(row._fields, row))  # see item(): cheaper than attribute access per field
+    metadata = dict(v["metadata"] or {})
     definition = defs.definition_from_coordinates(
-        row.type,
-        row.coordinates,
-        label=row.label,
-        attributes=row.attributes,
-        description=row.description,
+        v["type"],
+        v["coordinates"],
+        label=v["label"],
+        attributes=v["attributes"],
+        description=v["description"],
     )
     return Annotation(
         annotation_definition=definition,
-        id=row.id,
-        item_id=row.item_id,
-        dataset_id=row.dataset_id,
+        id=v["id"],
+        item_id=v["item_id"],
+        dataset_id=v["dataset_id"],
         metadata=metadata,
-        status=row.status,
-        object_id=row.object_id,
-        parent_id=row.parent_id,
-        automated=bool(row.automated),
+        status=v["status"],
+        object_id=v["object_id"],
+        parent_id=v["parent_id"],
+        automated=bool(v["automated"]),
         source=metadata.get("system", {}).get("source", "sdk"),
-        creator=row.creator,
-        created_at=row.created_at,
-        updated_by=row.updated_by,
-        updated_at=row.updated_at,
-        version=row.version,
+        creator=v["creator"],
+        created_at=v["created_at"],
+        updated_by=v["updated_by"],
+        updated_at=v["updated_at"],
+        version=v["version"],
         item=item_entity,
         _client=client,
     )

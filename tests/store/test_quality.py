@@ -132,7 +132,7 @@ def test_solutions_in_toloka_keys(dataset, team):
 
 
 def test_honeypot_mixes_gold_at_its_ratio_and_measures_accuracy(client, dataset, team):
-    add_items(dataset, 16, prefix="/work")
+    add_items(dataset, 16, prefix="/batch")
     gold = add_items(dataset, 3, prefix="/gold")
     for item in gold:
         dataset.tasks.solutions.set_known(
@@ -148,7 +148,7 @@ def test_honeypot_mixes_gold_at_its_ratio_and_measures_accuracy(client, dataset,
         assignee_ids=[A1, A2],
         consensus_percentage=0,
         gold_ratio=0.25,
-        filters=dl.Filters(field="dir", values="/work"),
+        filters=dl.Filters(field="dir", values="/batch"),
     )
     assert task.total_items == 19 and task.kind == "honeypot"
     gold_ids = {i.id for i in gold}
