@@ -1,5 +1,7 @@
 """Store benchmark: bulk inserts, DQL queries, a label histogram, a bulk update and streaming,
-each beside the same work done by hand-written SQL on the same database in the same run.
+each beside the same work done by hand-written SQL in the same run: the inserts into two
+fresh databases side by side (so neither pays for the other's rows), everything else on the
+same database.
 
     python bench/bench_store.py --items 100000                  # SQLite in a temporary folder
     python bench/bench_store.py --items 1000000
@@ -20,6 +22,7 @@ import random
 import resource
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -41,8 +44,28 @@ PAGE = 1000
 
 
 def rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident memory of this process now, in MB."""
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_rss_added(function: Callable[[], object]) -> tuple[float, float, object]:
+    """(seconds, MB of resident memory added at the peak, result) of ``function``, sampled by a
+    thread every 5 ms (the process's own peak is reached earlier, by the inserts)."""
+    start, peak, done = rss_mb(), [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.005):
+            peak[0] = max(peak[0], rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        seconds, result = timed(function)
+    finally:
+        done.set()
+        sampler.join()
+    return seconds, max(peak[0], rss_mb()) - start, result
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:
@@ -89,10 +112,13 @@ def item_records(n: int, seed: int) -> Iterator[dict]:
         }
 
 
-def boxes(item_ids: list[str], seed: int) -> Iterator[tuple[str, str, float, float, float, float]]:
+def boxes(
+    item_ids: list[str], seed: int, per_item: int
+) -> Iterator[tuple[str, str, float, float, float, float]]:
+    """About ``per_item`` boxes on each item (from per_item - 3 to per_item + 3; none for 0)."""
     rng = random.Random(seed)
     for item_id in item_ids:
-        for _ in range(rng.randint(7, 13)):
+        for _ in range(rng.randint(max(per_item - 3, 0), per_item + 3) if per_item else 0):
             left, top = rng.uniform(0, 1100), rng.uniform(0, 600)
             yield (
                 item_id,
@@ -150,7 +176,9 @@ def hand_insert_items(conn: sa.Connection, dataset_id: str, n: int, seed: int) -
         conn.execute(fields_sql, fields)
 
 
-def hand_insert_boxes(conn: sa.Connection, dataset_id: str, item_ids: list[str], seed: int) -> int:
+def hand_insert_boxes(
+    conn: sa.Connection, dataset_id: str, item_ids: list[str], seed: int, per_item: int
+) -> int:
     now, user = now_iso(), "bench@example.com"
     sql = sa.text(
         "INSERT INTO annotations (id, item_id, dataset_id, type, label, coordinates, automated, x0, y0,"
@@ -159,7 +187,7 @@ def hand_insert_boxes(conn: sa.Connection, dataset_id: str, item_ids: list[str],
         " :u, :now, :u, :now, 1)"
     )
     batch, count = [], 0
-    for item_id, label, x0, y0, x1, y1 in boxes(item_ids, seed):
+    for item_id, label, x0, y0, x1, y1 in boxes(item_ids, seed, per_item):
         coords = json.dumps([{"x": x0, "y": y0, "z": 0}, {"x": x1, "y": y1, "z": 0}])
         batch.append(
             {
@@ -181,7 +209,8 @@ def hand_insert_boxes(conn: sa.Connection, dataset_id: str, item_ids: list[str],
             conn.execute(sql, batch)
             count += len(batch)
             batch = []
-    conn.execute(sql, batch)
+    if batch:
+        conn.execute(sql, batch)
     conn.execute(
         sa.text(
             "UPDATE items SET annotations_count = (SELECT count(*) FROM annotations a WHERE a.item_id = items.id)"
@@ -226,37 +255,57 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--url", default=None, help="a PostgreSQL URL (default: a SQLite file)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--boxes", type=int, default=10, help="boxes per item, about (0: none)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="dl-bench-"))
-    url, schema_name = args.url, None
-    if url:
-        schema_name = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(url)
+    schemas: list[str] = []
+    admin = sa.create_engine(args.url) if args.url else None
+
+    def new_store_url(name: str) -> str:
+        """A fresh, empty store: a SQLite file, or a PostgreSQL schema of its own."""
+        if admin is None:
+            return f"sqlite:///{workdir / (name + '.db')}"
+        schemas.append(f"bench_{name}_{uuid.uuid4().hex[:8]}")
         with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
-        url = sa.engine.make_url(url).update_query_dict({"options": f"-csearch_path={schema_name}"})
-        url = url.render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{workdir / 'bench.db'}"
+            conn.execute(sa.text(f'CREATE SCHEMA "{schemas[-1]}"'))
+        url = sa.engine.make_url(args.url)
+        return url.update_query_dict({"options": f"-csearch_path={schemas[-1]}"}).render_as_string(
+            hide_password=False
+        )
+
     try:
-        run(url, args.items, args.seed, workdir)
+        run(
+            new_store_url("ours"), new_store_url("hand"), args.items, args.boxes, args.seed, workdir
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        if schema_name:
+        for name in schemas:
             with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+                conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
 
 
-def run(url: str, n: int, seed: int, workdir: Path) -> None:
+def run(url: str, hand_url: str, n: int, per_item: int, seed: int, workdir: Path) -> None:
+    """Inserts: ours into ``url``, the hand-written ones into the empty store ``hand_url``
+    (each into a fresh database, so neither pays for the other's rows); queries on ours."""
     store = Store(url, blob_root=str(workdir / "blobs"))
     client = Client(store)
     client.login("bench@example.com")
-    project = client.projects_repo().create(project_name="bench")
-    ours = project.datasets.create(dataset_name="ours", labels=LABELS)
-    hand = project.datasets.create(dataset_name="hand")
+    ours = (
+        client.projects_repo()
+        .create(project_name="bench")
+        .datasets.create(dataset_name="ours", labels=LABELS)
+    )
+    hand_store = Store(hand_url, blob_root=str(workdir / "hand-blobs"))
+    hand_client = Client(hand_store)
+    hand_client.login("bench@example.com")
+    hand = (
+        hand_client.projects_repo()
+        .create(project_name="bench")
+        .datasets.create(dataset_name="hand")
+    )
     print(f"store {store.display_url}, {n:,} items, dialect {store.dialect}\n", flush=True)
 
-    hand_items_s, _ = timed(lambda: _in_write(store, hand_insert_items, hand.id, n, seed))
+    hand_items_s, _ = timed(lambda: _in_write(hand_store, hand_insert_items, hand.id, n, seed))
     our_items_s, _ = timed(lambda: ours.items.bulk_insert(item_records(n, seed)))
     report("bulk insert items (+ metadata index)", our_items_s, hand_items_s, count=n)
 
@@ -268,6 +317,7 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
                 .order_by(schema.items.c.id)
             ).scalars()
         )
+    with hand_store.read() as conn:
         hand_ids = list(
             conn.execute(
                 sa.select(schema.items.c.id)
@@ -276,7 +326,7 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
             ).scalars()
         )
     hand_boxes_s, count = timed(
-        lambda: _in_write(store, hand_insert_boxes, hand.id, hand_ids, seed)
+        lambda: _in_write(hand_store, hand_insert_boxes, hand.id, hand_ids, seed, per_item)
     )
 
     def our_boxes() -> int:
@@ -288,16 +338,13 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
                 item_id=item_id,
                 automated=False,
             )
-            for item_id, label, x0, y0, x1, y1 in boxes(our_ids, seed)
+            for item_id, label, x0, y0, x1, y1 in boxes(our_ids, seed, per_item)
         )
         return ours.annotations.bulk_insert(definitions)
 
     our_boxes_s, _ = timed(our_boxes)
     report("bulk insert boxes", our_boxes_s, hand_boxes_s, count=count)
-    with store.write() as conn:  # only our copy is queried from here on
-        for table in (schema.annotations, schema.item_fields):
-            conn.execute(table.delete().where(table.c.dataset_id == hand.id))
-        conn.execute(schema.items.delete().where(schema.items.c.dataset_id == hand.id))
+    hand_store.dispose()
     if store.dialect == "sqlite":
         with store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -334,15 +381,12 @@ def run(url: str, n: int, seed: int, workdir: Path) -> None:
     ).items_count
     report(f"bulk update {updated:,} items (user metadata)", our_update_s, hand_update_s)
 
-    before = rss_mb()
-    hand_stream_s, _ = timed(lambda: _hand_stream(store, ours.id))
-    hand_rss = rss_mb() - before
-    before = rss_mb()
-    our_stream_s, streamed = timed(lambda: sum(1 for _ in ours.items.list().all()))
-    report(f"stream {streamed:,} items through pages", our_stream_s, hand_stream_s)
-    print(
-        f"{'peak RSS added by streaming':<44} {rss_mb() - before:9.1f} MB  hand SQL {hand_rss:9.1f} MB"
+    hand_stream_s, hand_rss, _ = peak_rss_added(lambda: _hand_stream(store, ours.id))
+    our_stream_s, our_rss, streamed = peak_rss_added(
+        lambda: sum(1 for _ in ours.items.list().all())
     )
+    report(f"stream {streamed:,} items through pages", our_stream_s, hand_stream_s)
+    print(f"{'peak RSS added by streaming':<44} {our_rss:9.1f} MB  hand SQL {hand_rss:9.1f} MB")
     store.dispose()
 
 
