@@ -17,7 +17,6 @@ added to it, and the report says so.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -29,15 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.engine import Connection
 
 from dl_jupyter._progress import progress
 from dl_jupyter.exceptions import ConflictError
 from dl_jupyter.formats.records import AnnotationRecord, ItemRecord
 from dl_jupyter.formats.report import ImportReport
 from dl_jupyter.repositories import rows
+from dl_jupyter.repositories.annotation_inserts import insert_annotation_rows, with_json_text
 from dl_jupyter.repositories.base import Repository, chunks
 from dl_jupyter.repositories.copying import recount_annotations
 from dl_jupyter.repositories.folders import ensure_dirs
@@ -50,14 +48,12 @@ from dl_jupyter.store.timeutil import new_id, now_iso
 ITEM_BATCH = 5000
 ANNOTATION_BATCH = 50000
 PROGRESS_FROM = 100
-JSON_COLUMNS = ("coordinates", "attributes", "metadata")
 
 i = schema.items
 a = schema.annotations
 settings = schema.settings
 
 Record = ItemRecord | AnnotationRecord
-_dumps = json.JSONEncoder().encode  # what json.dumps does with default options, minus its checks
 
 
 def job_key(dataset_id: str, format: str, path: str | Path, options: dict) -> str:
@@ -200,10 +196,7 @@ class BulkWriter(Repository):
                 row, annotation_id = annotation, None  # made for this import: used up here
             else:
                 row, annotation_id = rows.annotation_values(annotation), annotation.id
-            row["coordinates"] = _dumps(row["coordinates"])
-            row["attributes"] = "null" if row["attributes"] is None else _dumps(row["attributes"])
-            row["metadata"] = _dumps(row["metadata"])
-            prepared.append((row, annotation_id))
+            prepared.append((with_json_text(row), annotation_id))
         return prepared
 
     def finish(self) -> None:
@@ -366,20 +359,10 @@ class BulkWriter(Repository):
             if record_rows:
                 touched.add(item_id)
         if values:
-            self._executemany(conn, values)
+            insert_annotation_rows(conn, values)
             self.report.add("annotations", len(values))
         for part in chunks(sorted(touched)):
             recount_annotations(conn, list(part))
-
-    def _executemany(self, conn: Connection, values: list[dict]) -> None:
-        """One driver-level executemany of an INSERT that SQLAlchemy Core compiled: the rows
-        are ready (JSON already text), so its per-row parameter processing is skipped."""
-        compiled = _annotation_insert(conn.dialect, tuple(values[0]))
-        if compiled.positional:
-            names = compiled.positiontup
-            conn.exec_driver_sql(str(compiled), [tuple(row[n] for n in names) for row in values])
-        else:
-            conn.exec_driver_sql(str(compiled), values)
 
     def _replace_solutions(self, conn: Connection, records: Sequence[ItemRecord]) -> None:
         """Known and baseline solutions, as ``workflows.gold.Solutions`` keeps them."""
@@ -422,20 +405,6 @@ class BulkWriter(Repository):
             == 0
         ):
             conn.execute(settings.insert().values(key=self.key, value=value))
-
-
-@functools.cache
-def _annotation_insert(dialect: Dialect, names: tuple[str, ...]) -> Compiled:
-    """The INSERT of these annotation columns, compiled; the JSON ones are taken as text
-    (cast to JSONB on PostgreSQL)."""
-
-    def param(name: str) -> Any:
-        if name not in JSON_COLUMNS:
-            return sa.bindparam(name, type_=a.c[name].type)
-        value = sa.bindparam(name, type_=sa.Text)
-        return sa.cast(value, JSONB) if dialect.name == "postgresql" else value
-
-    return a.insert().values({name: param(name) for name in names}).compile(dialect=dialect)
 
 
 def _link(record: ItemRecord, link: bool) -> str | None:

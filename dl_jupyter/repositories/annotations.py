@@ -27,6 +27,7 @@ from dl_jupyter.entities.annotation import Annotation, AnnotationCollection
 from dl_jupyter.enums import AnnotationStatus, ViewAnnotationOptions
 from dl_jupyter.exceptions import BadRequestError, NotFoundError
 from dl_jupyter.repositories import rows
+from dl_jupyter.repositories.annotation_inserts import insert_annotation_rows, with_json_text
 from dl_jupyter.repositories.base import Repository, chunks
 from dl_jupyter.repositories.copying import recount_annotations
 from dl_jupyter.repositories.permissions import Action
@@ -174,20 +175,19 @@ class Annotations(Repository):
                 values = []
                 for entry in batch:
                     entry.annotation_definition.validate()
-                    values.append(
-                        {
-                            **rows.annotation_values(entry),
-                            "id": new_id(),
-                            "item_id": entry.item_id,
-                            "dataset_id": dataset_id,
-                            "creator": user,
-                            "created_at": now,
-                            "updated_by": user,
-                            "updated_at": now,
-                            "version": 1,
-                        }
+                    row = with_json_text(rows.annotation_values(entry))
+                    row.update(
+                        id=new_id(),
+                        item_id=entry.item_id,
+                        dataset_id=dataset_id,
+                        creator=user,
+                        created_at=now,
+                        updated_by=user,
+                        updated_at=now,
+                        version=1,
                     )
-                conn.execute(a.insert(), values)
+                    values.append(row)
+                insert_annotation_rows(conn, values)
                 created += len(values)
                 progress.update(len(values))
             recount_annotations(conn, sa.select(i.c.id).where(i.c.dataset_id == dataset_id))

@@ -546,11 +546,17 @@ class Items(Repository):
         values["metadata"] = metadata
         selected = sa.select(i.c.id).where(where)
         if user_values:
-            # refresh the index rows of the changed keys, for every selected item at once
+            # refresh the index rows of the changed keys (the key and the keys below it), for
+            # every selected item at once; the dataset and the key range bound an index range
             for key in user_values:
-                below = sa.and_(f.c.key > key + ".", f.c.key < key + "/")
                 conn.execute(
-                    f.delete().where(f.c.item_id.in_(selected), sa.or_(f.c.key == key, below))
+                    f.delete().where(
+                        f.c.dataset_id == dataset_id,
+                        f.c.key >= key,
+                        f.c.key < key + "/",
+                        sa.or_(f.c.key == key, f.c.key > key + "."),
+                        f.c.item_id.in_(selected),
+                    )
                 )
             for key, vtype, vtext, vnum in item_fields.field_rows(user_values):
                 conn.execute(

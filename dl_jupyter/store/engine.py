@@ -53,6 +53,9 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-262144")  # 256 MB at most: big writes stay in memory
+        cursor.execute(
+            "PRAGMA wal_autocheckpoint=0"
+        )  # store.checkpoints does it, in the background
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from dl_jupyter.store import schema
 from dl_jupyter.store.blobs import BlobStore
+from dl_jupyter.store.checkpoints import Checkpointer
 from dl_jupyter.store.engine import WRITE_FLAG, create_engine, sqlite_url
 from dl_jupyter.store.migrations import migrate
 from dl_jupyter.store.timeutil import now_iso, to_iso
@@ -68,6 +69,7 @@ class Store:
         self.url = make_url(url or default_url())
         self.engine = create_engine(self.url)
         self.dialect = self.engine.dialect.name
+        self._checkpointer = Checkpointer(self.engine) if self.dialect == "sqlite" else None
         migrate(self.engine)
         self.blobs = BlobStore(self._blob_root(blob_root))
         self.collect_orphan_blobs()
@@ -118,6 +120,8 @@ class Store:
                     yield conn
             finally:
                 conn.info.pop(WRITE_FLAG, None)
+        if self._checkpointer is not None:
+            self._checkpointer.nudge()
 
     # -- blob bookkeeping ----------------------------------------------------------------
     def journal_blobs(self, hashes: Iterable[str], at: str | None = None) -> None:
@@ -184,4 +188,6 @@ class Store:
         return self.blobs.delete(orphans)
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()

@@ -213,6 +213,26 @@ def test_bulk_update_user_and_system_sections(dataset, tmp_path):
     assert dataset.items.list(filters=tagged).items_count == 0
 
 
+def test_bulk_update_replaces_the_index_rows_below_a_key_and_keeps_its_neighbours(
+    dataset, tmp_path
+):
+    make_folder(tmp_path / "n", ["a.jpg", "b.jpg"])
+    dataset.items.upload(local_path=str(tmp_path / "n"))
+    every = dl.Filters(field="dir", values="/n")
+    dataset.items.update(
+        filters=every, update_values={"camera": {"make": "acme"}, "camera-id": 7, "cameras": 2}
+    )
+    dataset.items.update(filters=every, update_values={"camera": "plain"})
+
+    def count(field: str, value: object) -> int:
+        return dataset.items.list(filters=dl.Filters(field=field, values=value)).items_count
+
+    assert count("metadata.user.camera.make", "acme") == 0
+    assert count("metadata.user.camera", "plain") == 2
+    assert count("metadata.user.camera-id", 7) == 2
+    assert count("metadata.user.cameras", 2) == 2
+
+
 def test_move_make_dir_and_collisions(dataset, tmp_path):
     make_folder(tmp_path / "m", ["a.jpg", "b.jpg"])
     dataset.items.upload(local_path=str(tmp_path / "m"))
