@@ -83,10 +83,14 @@ def _added_in(version: int) -> Callable[[Connection], None]:
     return apply
 
 
-def _partial_status_index(conn: Connection) -> None:
-    """Replace the index of every ref's status by one of the refs that have a status."""
-    conn.execute(sa.text("DROP INDEX IF EXISTS ix_item_refs_status"))
-    _added_in(5)(conn)
+def _replacing(old_index: str, version: int) -> Callable[[Connection], None]:
+    """A step that drops ``old_index`` and adds what ``version`` marks: its replacement."""
+
+    def apply(conn: Connection) -> None:
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {old_index}"))
+        _added_in(version)(conn)
+
+    return apply
 
 
 MIGRATIONS: list[Migration] = [
@@ -97,7 +101,14 @@ MIGRATIONS: list[Migration] = [
         4, "the writer of each journalled blob, to collect a dead writer's at once", _added_in(4)
     ),
     Migration(
-        5, "a partial index of item statuses, smaller and faster to fill", _partial_status_index
+        5,
+        "a partial index of item statuses, smaller and faster to fill",
+        _replacing("ix_item_refs_status", 5),
+    ),
+    Migration(
+        6,
+        "annotations indexed by label then item, for label joins at scale",
+        _replacing("ix_annotations_dataset_label", 6),
     ),
 ]
 

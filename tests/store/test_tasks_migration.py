@@ -24,6 +24,16 @@ def make_version_1_store(url: str) -> None:
         conn.info[WRITE_FLAG] = True
         with conn.begin():
             migrations.MIGRATIONS[0].apply(conn)
+            # indexes of version 1 that later versions replaced
+            conn.execute(
+                sa.text(
+                    "CREATE INDEX ix_annotations_dataset_label"
+                    " ON annotations (dataset_id, label, area, item_id)"
+                )
+            )
+            conn.execute(
+                sa.text("CREATE INDEX ix_item_refs_status ON item_refs (dataset_id, status)")
+            )
             conn.execute(
                 schema.schema_migrations.insert().values(
                     version=1, name="initial schema", applied_at=NOW
@@ -107,6 +117,8 @@ def test_a_version_1_store_upgrades_without_losing_data(store_url: str, tmp_path
         found = shape(store.engine)
         for table, (columns, indexes) in declared().items():  # PostgreSQL lists unique keys too
             assert found[table][0] == columns and indexes <= found[table][1]
+        assert "ix_annotations_dataset_label" not in found["annotations"][1]
+        assert "ix_item_refs_status" not in found["item_refs"][1]
         client = Client(store)
         client.login(OWNER)
         dataset = client.datasets_repo().get(dataset_id="d1")
