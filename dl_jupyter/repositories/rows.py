@@ -180,6 +180,7 @@ def annotation_values(entity: Annotation) -> dict:
         system.pop(key, None)
     system["source"] = entity.source
     confidence = model.get("confidence")
+    area = definition.area
     return {
         "type": definition.type,
         "label": definition.label,
@@ -195,7 +196,7 @@ def annotation_values(entity: Annotation) -> dict:
         "y0": bounds[1] if bounds else None,
         "x1": bounds[2] if bounds else None,
         "y1": bounds[3] if bounds else None,
-        "area": float(definition.area) if definition.area is not None else None,
+        "area": float(area) if area is not None else None,
         "description": definition.description,
         "metadata": metadata,
     }

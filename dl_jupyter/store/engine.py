@@ -16,6 +16,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from dl_jupyter.exceptions import BadRequestError
 
 BUSY_TIMEOUT_MS = 30_000
+# SQLite's page cache per connection (negative: in KiB). Big writes stay in memory until
+# their commit; reads keep a smaller one, so streaming a million items does not grow the
+# kernel by hundreds of MB (the OS caches the file anyway).
+WRITE_CACHE_KB = -262_144
+READ_CACHE_KB = -32_768
 WRITE_FLAG = "dl_write"
 
 
@@ -52,7 +57,6 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA cache_size=-262144")  # 256 MB at most: big writes stay in memory
         cursor.execute(
             "PRAGMA wal_autocheckpoint=0"
         )  # store.checkpoints does it, in the background
@@ -60,6 +64,8 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(WRITE_FLAG) else "BEGIN")
+        writing = conn.info.get(WRITE_FLAG)
+        conn.exec_driver_sql(f"PRAGMA cache_size={WRITE_CACHE_KB if writing else READ_CACHE_KB}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
