@@ -39,7 +39,8 @@ class Checkpointer:
     def nudge(self) -> None:
         """A write committed: checkpoint soon."""
         if self._pid != os.getpid():  # a forked child: the parent's thread is not here
-            self._pid, self._lock, self._thread = os.getpid(), threading.Lock(), None
+            self._pid, self._thread = os.getpid(), None
+            self._lock, self._wake = threading.Lock(), threading.Event()
         with self._lock:
             if self._stopped:
                 return
