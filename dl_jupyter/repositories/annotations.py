@@ -163,11 +163,15 @@ class Annotations(Repository):
             pending = iter(annotations)
             while batch := list(itertools.islice(pending, batch_size)):
                 wanted = {entry.item_id for entry in batch}
-                found = set(
-                    conn.execute(
-                        sa.select(i.c.id).where(i.c.dataset_id == dataset_id, i.c.id.in_(wanted))
-                    ).scalars()
-                )
+                # by primary key alone: with the dataset in the condition too, SQLite may walk
+                # the dataset's index instead, once per batch
+                found = {
+                    row.id
+                    for row in conn.execute(
+                        sa.select(i.c.id, i.c.dataset_id).where(i.c.id.in_(wanted))
+                    )
+                    if row.dataset_id == dataset_id
+                }
                 if wanted - found:
                     raise BadRequestError(
                         f"Items not in this dataset: {sorted(map(str, wanted - found))[:3]}"

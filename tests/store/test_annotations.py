@@ -200,3 +200,34 @@ def test_mask_polygon_box_conversions(item):
     assert len(builder.upload()) == 4
     back = dl.Segmentation.from_polygon(geo=polygons[0].geo, label="cat", shape=mask.shape)
     assert back.geo.sum() > 0.8 * 400
+
+
+def test_bulk_insert_stores_every_geometry_and_recounts(item, dataset):
+    definitions = every_definition(item.height, item.width)
+    annotations = [dl.Annotation(annotation_definition=d, item_id=item.id) for d in definitions]
+    assert dataset.annotations.bulk_insert(annotations, batch_size=4) == len(definitions)
+    stored = item.annotations.list()
+    assert sorted(a.type for a in stored) == sorted(d.type for d in definitions)
+    box = next(a for a in stored if a.type == "box" and not a.annotation_definition.angle)
+    assert (box.left, box.top, box.right, box.bottom) == (1, 2, 30, 40)
+    assert dataset.items.get(item_id=item.id).annotations_count == len(definitions)
+
+
+def test_bulk_insert_refuses_other_datasets_items_and_bad_geometry(
+    item, dataset, project, tmp_path
+):
+    other = project.datasets.create(dataset_name="other")
+    stranger = other.items.upload(local_path=str(make_image(tmp_path / "s.png", (10, 10))))
+    good = dl.Annotation(annotation_definition=dl.Point(x=1, y=1, label="cat"), item_id=item.id)
+    foreign = dl.Annotation(
+        annotation_definition=dl.Point(x=1, y=1, label="cat"), item_id=stranger.id
+    )
+    with pytest.raises(dl.BadRequestError, match="not in this dataset"):
+        dataset.annotations.bulk_insert([good, foreign])
+    bad = dl.Annotation(
+        annotation_definition=dl.Box.unchecked(left=5, top=5, right=1, bottom=9, label="cat"),
+        item_id=item.id,
+    )
+    with pytest.raises(dl.BadRequestError, match="negative width"):
+        dataset.annotations.bulk_insert([good, bad])
+    assert len(item.annotations.list()) == 0
