@@ -354,7 +354,9 @@ def run(url: str, hand_url: str, n: int, per_item: int, seed: int, workdir: Path
         measure_histogram(store, client, ours)
 
     target = dl.Filters(field="metadata.user.split", values="test")
+    settle(store)
     hand_update_s, _ = timed(lambda: _in_write(store, _hand_update, ours.id))
+    settle(store)
     our_update_s, _ = timed(
         lambda: ours.items.update(filters=target, update_values={"reviewed": True})
     )
@@ -457,6 +459,18 @@ def measure_histogram(store: Store, client: Client, dataset: dl.Dataset) -> None
     our_hist_s, histogram = best_of(lambda: Stats(client, dataset.id).labels())
     assert len(histogram) == len(hand_hist)
     report("label histogram (annotations, items)", our_hist_s, hand_hist_s)
+
+
+def settle(store: Store) -> None:
+    """Before a timed write on SQLite: copy the log of the writes before it into the file, so
+    the background checkpoint of one measurement does not run during the next."""
+    if store.dialect == "sqlite":
+        raw = store.engine.raw_connection()  # outside any transaction, which would pin the log
+        try:
+            busy, _, _ = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            raw.close()
+        assert busy == 0, "the checkpoint before a timed write could not complete"
 
 
 def _in_write(store: Store, function: Callable, *args: object) -> object:
