@@ -160,6 +160,14 @@ class Annotations(Repository):
         with self.store.write() as conn:
             user = self._require_dataset_write(conn, dataset_id, Action.WRITE_ANNOTATIONS)
             now = now_iso()
+            audit = {
+                "dataset_id": dataset_id,
+                "creator": user,
+                "created_at": now,
+                "updated_by": user,
+                "updated_at": now,
+                "version": 1,
+            }
             pending = iter(annotations)
             while batch := list(itertools.islice(pending, batch_size)):
                 wanted = {entry.item_id for entry in batch}
@@ -180,16 +188,7 @@ class Annotations(Repository):
                 for entry in batch:
                     entry.annotation_definition.validate()
                     row = with_json_text(rows.annotation_values(entry))
-                    row.update(
-                        id=new_id(),
-                        item_id=entry.item_id,
-                        dataset_id=dataset_id,
-                        creator=user,
-                        created_at=now,
-                        updated_by=user,
-                        updated_at=now,
-                        version=1,
-                    )
+                    row.update(audit, id=new_id(), item_id=entry.item_id)
                     values.append(row)
                 insert_annotation_rows(conn, values)
                 created += len(values)

@@ -16,11 +16,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from dl_jupyter.exceptions import BadRequestError
 
 BUSY_TIMEOUT_MS = 30_000
-# SQLite's page cache per connection (negative: in KiB). Big writes stay in memory until
-# their commit; reads keep a smaller one, so streaming a million items does not grow the
-# kernel by hundreds of MB (the OS caches the file anyway).
-WRITE_CACHE_KB = -262_144
-READ_CACHE_KB = -32_768
+# SQLite's page cache per connection, as PRAGMA cache_size values (negative: KiB). Big writes
+# stay in memory until their commit; reads keep a smaller one, so streaming a million items
+# does not grow the kernel by hundreds of MB (the OS caches the file anyway).
+WRITE_CACHE_SIZE = -262_144
+READ_CACHE_SIZE = -32_768
 WRITE_FLAG = "dl_write"
 
 
@@ -57,15 +57,15 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(
-            "PRAGMA wal_autocheckpoint=0"
-        )  # store.checkpoints does it, in the background
+        # store.checkpoints copies the log into the file, in the background
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
         writing = conn.info.get(WRITE_FLAG)
-        conn.exec_driver_sql(f"PRAGMA cache_size={WRITE_CACHE_KB if writing else READ_CACHE_KB}")
+        cache_size = WRITE_CACHE_SIZE if writing else READ_CACHE_SIZE
+        conn.exec_driver_sql(f"PRAGMA cache_size={cache_size}")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
